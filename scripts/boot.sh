@@ -1,0 +1,29 @@
+#!/bin/bash
+# boot.sh KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boot a kernel under QEMU
+# (TCG, 2 CPUs, 1 GiB), console to LOG. Exits 0 when the guest rebooted by
+# itself, 124 when it was stopped at TIMEOUT seconds.
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:-} initrd=${2:-} log=${3:-} timeout_s=${4:-}
+[ $# -ge 4 ] || die "usage: boot.sh KERNEL INITRD LOG TIMEOUT [CMDLINE...]"
+shift 4
+[ -f "$kernel" ] || die "no kernel image: $kernel"
+[ -f "$initrd" ] || die "no initramfs: $initrd"
+need qemu-system-x86_64 timeout
+
+bios=()
+[ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+rc=0
+timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 \
+	-accel tcg -m 1G -smp 2 "${bios[@]}" \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=7 $*" \
+	-display none -serial "file:$log.raw" -monitor none \
+	-no-reboot </dev/null >/dev/null 2>"$log.qemu" || rc=$?
+tr -d '\r' <"$log.raw" >"$log"
+rm -f "$log.raw"
+case $rc in
+0) ;;
+124 | 137) exit 124 ;;
+*) die "qemu failed (exit $rc): $(head -c 300 "$log.qemu")" ;;
+esac

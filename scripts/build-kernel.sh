@@ -1,0 +1,58 @@
+#!/bin/bash
+# build-kernel.sh VER VARIANT FLAVOUR: build (or reuse from the cache) a
+# minimal x86_64 debug kernel and print its build directory.
+#   VER      6.12 | 6.1
+#   VARIANT  stock (pristine Debian source) | patched (patches/VER/series)
+#   FLAVOUR  lockdep (config/base.config) | kasan (+ config/kasan.config)
+# Work happens in a temporary directory that is renamed when complete.
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:-} variant=${2:-} flavour=${3:-}
+name=$("$HX_ROOT/scripts/kernel-key.sh" "$ver" "$variant" "$flavour")
+out=$HX_CACHE/kernels/$name
+if [ -f "$out/arch/x86/boot/bzImage" ]; then
+	echo "$out"
+	exit 0
+fi
+need make gcc ccache flex bison bc
+
+src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
+case "$name" in
+*-patched-*) src=$("$HX_ROOT/scripts/patch-tree.sh" "$ver") ;;
+esac
+
+mkdir -p "$HX_CACHE/kernels"
+tmp=$HX_CACHE/kernels/.tmp-$name
+rm -rf "$tmp"
+mkdir -p "$tmp"
+log=$tmp/build.log
+hx_ccache_env
+
+frags=("$HX_ROOT/config/base.config" "$HX_ROOT/config/optional.config")
+[ "$flavour" = kasan ] && frags+=("$HX_ROOT/config/kasan.config")
+
+stage "configure $name"
+{
+	make -C "$src" O="$tmp" tinyconfig &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" "${frags[@]}" &&
+		make -C "$src" O="$tmp" olddefconfig
+} >"$log" 2>&1 || die "configuring $name failed; see $log"
+
+# Every required option must survive olddefconfig.
+missing=$(grep -h '^CONFIG_' "$HX_ROOT/config/base.config" \
+	"${frags[@]:2}" | while IFS= read -r line; do
+	grep -qx "$line" "$tmp/.config" || echo "$line"
+done)
+[ -z "$missing" ] || die "$name: config options did not stick: $(echo "$missing" | tr '\n' ' ')"
+# shellcheck disable=SC2016
+sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1/p' "$HX_ROOT/config/base.config" |
+	while read -r opt; do
+		! grep -q "^$opt=" "$tmp/.config" || die "$name: $opt must stay unset"
+	done
+
+stage "build $name (log: $log)"
+make -C "$src" O="$tmp" CC="ccache gcc" -j"$(nproc)" bzImage modules >>"$log" 2>&1 ||
+	die "building $name failed; see $log"
+publish "$tmp" "$out"
+stage "built $name"
+echo "$out"

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""gate.py: judge one guest console log.
+
+Usage: gate.py --kunit KUNIT_PY [--expect GATE] [--rc N] [--json OUT] LOG
+
+Findings, one per gate that tripped:
+  lockdep  a lockdep report (circular/recursive locking, bad unlock, ...)
+  kasan    a KASAN report
+  leak     a kmemleak "unreferenced object" after the final scan
+  warn     a WARN()/WARN_ON() splat ("WARNING: CPU: ...")
+  bug      BUG:, Oops, a panic, general protection fault
+  test     a KTAP segment that kunit.py parse rejects (failed, crashed or
+           missing cases), a step without KTAP, a step whose insmod failed
+  timeout  the guest did not finish its plan (QEMU stopped at its timeout,
+           or no "harness: done" line)
+
+The KTAP of every step (between "harness: begin" and "harness: end") is
+parsed by the kernel's own tools/testing/kunit/kunit.py parse.
+
+Exit status: 0 when the findings are exactly the expected set (empty for
+--expect none), 1 otherwise. The last line is the verdict.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+# Order matters: the first pattern that matches a line classifies it.
+REPORTS = [
+    ('kasan', re.compile(r'BUG: KASAN: |KASAN: ')),
+    ('lockdep', re.compile(
+        r'WARNING: (possible (circular|recursive) locking|inconsistent lock state'
+        r'|possible irq lock inversion|suspicious RCU usage|bad unlock balance'
+        r'|held lock freed|lock held |Nested lock was not taken'
+        r'|bad contention|[A-Z]+IRQ-safe -> [A-Z]+IRQ-unsafe)'
+        r'|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off')),
+    ('warn', re.compile(r'WARNING: CPU: \d+ PID: \d+ at ')),
+    ('bug', re.compile(r'BUG: |Oops: |Kernel panic - |general protection fault')),
+]
+LEAK = re.compile(r'unreferenced object 0x[0-9a-f]+')
+BEGIN = re.compile(r'^harness: begin (\S+) (\S+)$')
+END = re.compile(r'^harness: end (\S+) (\S+) rc=(-?\d+)$')
+GATES = ['lockdep', 'kasan', 'leak', 'warn', 'bug', 'test', 'timeout']
+
+
+def kunit_parse(kunit_py, lines):
+    """Run kunit.py parse on KTAP lines; return (ok, passed, failed, skipped, output)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'ktap.log')
+        out = os.path.join(tmp, 'ktap.json')
+        with open(log, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        proc = subprocess.run([sys.executable, kunit_py, 'parse', '--json=' + out, log],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, check=False)
+        counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
+        try:
+            with open(out) as f:
+                tree = json.load(f)
+        except (OSError, ValueError):
+            tree = {}
+
+        def walk(group):
+            for case in group.get('test_cases', []):
+                status = case.get('status', 'FAIL')
+                counts[status if status in counts else 'FAIL'] += 1
+            for sub in group.get('sub_groups', []):
+                walk(sub)
+        walk(tree)
+        return proc.returncode == 0, counts['PASS'], counts['FAIL'], counts['SKIP'], proc.stdout
+
+
+def judge(log_lines, kunit_py, rc):
+    findings = {}
+    steps = []
+    done = False
+    in_leaks = False
+    seg = None
+
+    def find(gate, what):
+        findings.setdefault(gate, what)
+
+    for raw in log_lines:
+        line = PREFIX.sub('', raw.rstrip('\n'))
+        if line == 'harness: done':
+            done = True
+        elif line == 'harness: kmemleak report begin':
+            in_leaks = True
+        elif line == 'harness: kmemleak report end':
+            in_leaks = False
+        if in_leaks and LEAK.search(line):
+            find('leak', line.strip())
+        for gate, pat in REPORTS:
+            if pat.search(line):
+                find(gate, line.strip())
+                break
+        m = BEGIN.match(line)
+        if m:
+            seg = {'kind': m.group(1), 'name': m.group(2), 'lines': []}
+            continue
+        m = END.match(line)
+        if m and seg is not None:
+            seg['rc'] = int(m.group(3))
+            steps.append(seg)
+            seg = None
+            continue
+        if seg is not None:
+            seg['lines'].append(line)
+    if seg is not None:
+        seg['rc'] = None
+        steps.append(seg)
+
+    totals = [0, 0, 0]
+    for step in steps:
+        label = f"{step['kind']} {step['name']}"
+        if step['rc'] is None:
+            find('timeout', f'{label}: never finished')
+            continue
+        if step['rc'] != 0:
+            find('test', f"{label}: exit status {step['rc']}")
+        ktap = [i for i, l in enumerate(step['lines'])
+                if l.lstrip().startswith(('KTAP version', 'TAP version'))]
+        if not ktap:
+            find('test', f'{label}: printed no KTAP')
+            continue
+        ok, passed, failed, skipped, out = kunit_parse(kunit_py, step['lines'][ktap[0]:])
+        totals[0] += passed
+        totals[1] += failed
+        totals[2] += skipped
+        step['result'] = (passed, failed, skipped)
+        print(f'# {label}: {passed} passed, {failed} failed, {skipped} skipped')
+        if not ok or failed:
+            tail = [l for l in out.splitlines() if 'FAILED' in l or 'ERROR' in l or 'missing' in l.lower()]
+            find('test', f"{label}: kunit.py parse: {(tail or out.splitlines() or ['?'])[-1].strip()}")
+    if rc == 124:
+        find('timeout', 'QEMU stopped at its timeout')
+    elif not done:
+        find('timeout', 'no "harness: done" line')
+    return findings, totals
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--kunit', required=True, help='path to tools/testing/kunit/kunit.py')
+    ap.add_argument('--expect', default='none', choices=['none'] + GATES)
+    ap.add_argument('--rc', type=int, default=0, help="boot.sh's exit status")
+    ap.add_argument('--json', help='write findings and counts here')
+    ap.add_argument('log')
+    args = ap.parse_args()
+    if not os.path.isfile(args.kunit):
+        sys.exit(f'error: no kunit.py at {args.kunit}')
+    try:
+        with open(args.log, errors='backslashreplace') as f:
+            lines = f.readlines()
+    except OSError as e:
+        sys.exit(f'error: cannot read log: {e}')
+
+    findings, totals = judge(lines, args.kunit, args.rc)
+    for gate in GATES:
+        if gate in findings:
+            print(f'# gate {gate}: {findings[gate]}')
+    want = set() if args.expect == 'none' else {args.expect}
+    ok = set(findings) == want
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump({'findings': findings, 'passed': totals[0], 'failed': totals[1],
+                       'skipped': totals[2], 'expect': args.expect, 'ok': ok}, f)
+    tripped = ','.join(g for g in GATES if g in findings) or 'none'
+    print(f"{'PASS' if ok else 'FAIL'}: tripped={tripped} expected={args.expect} "
+          f'cases={totals[0]}/{totals[0] + totals[1]}')
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()

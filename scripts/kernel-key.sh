@@ -1,0 +1,25 @@
+#!/bin/bash
+# kernel-key.sh VER VARIANT FLAVOUR: print the cache name of that kernel
+# build: it changes whenever its config fragments or patches change.
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:-} variant=${2:-} flavour=${3:-}
+check_version "$ver"
+case "$variant" in stock | patched) ;; *) die "unknown variant '$variant' (stock, patched)" ;; esac
+case "$flavour" in lockdep | kasan) ;; *) die "unknown flavour '$flavour' (lockdep, kasan)" ;; esac
+
+# A series that does not exist yet means patched == stock.
+if [ "$variant" = patched ] && [ ! -f "$HX_ROOT/patches/$ver/series" ]; then
+	variant=stock
+fi
+
+files=("$HX_ROOT/config/base.config" "$HX_ROOT/config/optional.config")
+[ "$flavour" = kasan ] && files+=("$HX_ROOT/config/kasan.config")
+if [ "$variant" = patched ]; then
+	while read -r p; do
+		files+=("$HX_ROOT/patches/$ver/$p")
+	done < <(grep -v '^#' "$HX_ROOT/patches/$ver/series" | sed '/^$/d')
+fi
+pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver" 2>/dev/null || echo none)
+key=$( (echo "$pkgver"; cat "${files[@]}") | sha256sum | cut -c1-12)
+echo "$ver-$variant-$flavour-$key"

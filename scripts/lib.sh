@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Common helpers for the dma-buf-sgt-cache scripts. Source it; do not run it.
+#
+# Every script prints one progress line per stage, prefixed with the seconds
+# elapsed since the outermost script started (HX_T0 is inherited by children).
+
+set -euo pipefail
+
+HX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HX_CACHE=${DMA_BUF_SGT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dma-buf-sgt-cache}
+HX_T0=${HX_T0:-$(date +%s)}
+HX_VERSIONS="6.12 6.1"
+export HX_ROOT HX_CACHE HX_T0
+
+# stage MSG...: one progress line on stderr, with elapsed seconds.
+stage() {
+	printf '[%5ds] %s\n' "$(($(date +%s) - HX_T0))" "$*" >&2
+}
+
+# die MSG...: a one-line reason on stderr and a non-zero exit.
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# check_version VER: only the kernels this project supports.
+check_version() {
+	case "${1:-}" in
+	6.1 | 6.12) ;;
+	*) die "unknown kernel version '${1:-}' (supported: $HX_VERSIONS)" ;;
+	esac
+}
+
+# need CMD...: fail with a clear reason if a command is missing.
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found; run scripts/deps.sh (as root) first"
+	done
+}
+
+# publish TMP DEST: atomically move a completed temporary result into place.
+publish() {
+	rm -rf "$2"
+	mv "$1" "$2"
+}
+
+# ccache for every kernel build; paths below the cache are made relative so
+# the stock and patched trees share objects.
+hx_ccache_env() {
+	export CCACHE_DIR="$HX_CACHE/ccache"
+	export CCACHE_BASEDIR="$HX_CACHE"
+	export CCACHE_NOHASHDIR=1
+	export CCACHE_MAXSIZE=10G
+	mkdir -p "$CCACHE_DIR"
+}

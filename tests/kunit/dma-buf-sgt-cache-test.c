@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for attach time sg_table caching in dma-buf.
+ *
+ * Mock exporters count every callback, and each case asserts the exact
+ * number of exporter calls at attach, at every map and unmap, and at detach.
+ * Static importers of static exporters are mapped once at attach time unless
+ * the exporter sets &dma_buf_ops.no_sgt_cache; every other pairing keeps the
+ * behaviour it had before.
+ *
+ * The same cases run against kernels without the cache (where the cases for
+ * the new behaviour must fail) and against the dma-buf-sgt-cache module.
+ */
+
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+/*
+ * Since the dynamic locking convention (v6.2) exporters are mapped with the
+ * reservation lock held, and static importers use the _unlocked calls.
+ */
+#define SGT_TEST_LOCKED_MAP (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0))
+
+enum mock_kind {
+	MOCK_STATIC,		/* static exporter, default behaviour */
+	MOCK_NO_CACHE,		/* static exporter with no_sgt_cache */
+	MOCK_LAZY,		/* static exporter with cache_sgt_mapping */
+	MOCK_DYNAMIC,		/* dynamic exporter (pin/unpin) */
+	MOCK_MAP_NULL,		/* static exporter whose map returns NULL */
+	MOCK_MAP_ERROR,		/* static exporter whose map returns -EIO */
+	MOCK_MAP_LOCKED,	/* static exporter whose map takes a mutex */
+};
+
+struct mock_exporter {
+	enum mock_kind kind;
+	int attach_calls;
+	int detach_calls;
+	int map_calls;
+	int map_bidir_calls;
+	int unmap_calls;
+	int unmap_bidir_calls;
+	int pin_calls;
+	int unpin_calls;
+	int release_calls;
+	int tables;		/* tables handed out and not yet unmapped */
+	int seq;		/* order of the calls below */
+	int unmap_seq;
+	int detach_seq;
+	bool map_saw_resv_locked;
+	struct dma_resv *resv;
+	struct mutex map_lock;	/* taken by MOCK_MAP_LOCKED's map */
+};
+
+struct sgt_test_ctx {
+	struct device *dev;
+	struct mock_exporter *mock;
+	struct dma_buf *dmabuf;
+};
+
+static struct mock_exporter *to_mock(struct dma_buf *dmabuf)
+{
+	return dmabuf->priv;
+}
+
+static struct dma_buf *test_dmabuf(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+
+	return ctx->dmabuf;
+}
+
+static int mock_attach(struct dma_buf *dmabuf,
+		       struct dma_buf_attachment *attach)
+{
+	to_mock(dmabuf)->attach_calls++;
+	return 0;
+}
+
+static void mock_detach(struct dma_buf *dmabuf,
+			struct dma_buf_attachment *attach)
+{
+	struct mock_exporter *mock = to_mock(dmabuf);
+
+	mock->detach_calls++;
+	mock->detach_seq = ++mock->seq;
+}
+
+static int mock_pin(struct dma_buf_attachment *attach)
+{
+	to_mock(attach->dmabuf)->pin_calls++;
+	return 0;
+}
+
+static void mock_unpin(struct dma_buf_attachment *attach)
+{
+	to_mock(attach->dmabuf)->unpin_calls++;
+}
+
+static struct sg_table *mock_map(struct dma_buf_attachment *attach,
+				 enum dma_data_direction dir)
+{
+	struct mock_exporter *mock = to_mock(attach->dmabuf);
+	struct sg_table *sgt;
+
+	mock->map_calls++;
+	if (dir == DMA_BIDIRECTIONAL)
+		mock->map_bidir_calls++;
+	mock->map_saw_resv_locked = ww_mutex_is_locked(&mock->resv->lock);
+
+	switch (mock->kind) {
+	case MOCK_MAP_NULL:
+		return NULL;
+	case MOCK_MAP_ERROR:
+		return ERR_PTR(-EIO);
+	case MOCK_MAP_LOCKED:
+		mutex_lock(&mock->map_lock);
+		mutex_unlock(&mock->map_lock);
+		break;
+	default:
+		break;
+	}
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+	sg_dma_address(sgt->sgl) = 0;
+	sg_dma_len(sgt->sgl) = attach->dmabuf->size;
+	mock->tables++;
+	return sgt;
+}
+
+static void mock_unmap(struct dma_buf_attachment *attach,
+		       struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct mock_exporter *mock = to_mock(attach->dmabuf);
+
+	mock->unmap_calls++;
+	if (dir == DMA_BIDIRECTIONAL)
+		mock->unmap_bidir_calls++;
+	mock->unmap_seq = ++mock->seq;
+	mock->tables--;
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static void mock_release(struct dma_buf *dmabuf)
+{
+	to_mock(dmabuf)->release_calls++;
+}
+
+#define MOCK_OPS(...) {				\
+	.attach = mock_attach,			\
+	.detach = mock_detach,			\
+	.map_dma_buf = mock_map,		\
+	.unmap_dma_buf = mock_unmap,		\
+	.release = mock_release,		\
+	__VA_ARGS__				\
+}
+
+static const struct dma_buf_ops mock_ops[] = {
+	[MOCK_STATIC] = MOCK_OPS(),
+	[MOCK_NO_CACHE] = MOCK_OPS(.no_sgt_cache = true),
+	[MOCK_LAZY] = MOCK_OPS(.cache_sgt_mapping = true),
+	[MOCK_DYNAMIC] = MOCK_OPS(.pin = mock_pin, .unpin = mock_unpin),
+	[MOCK_MAP_NULL] = MOCK_OPS(),
+	[MOCK_MAP_ERROR] = MOCK_OPS(),
+	[MOCK_MAP_LOCKED] = MOCK_OPS(),
+};
+
+static void importer_move_notify(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops dynamic_importer_ops = {
+	.move_notify = importer_move_notify,
+};
+
+/* Export a buffer of @kind into the test context. */
+static struct mock_exporter *export_mock(struct kunit *test,
+					 enum mock_kind kind)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct mock_exporter *mock;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	mock->kind = kind;
+	mutex_init(&mock->map_lock);
+
+	exp_info.ops = &mock_ops[kind];
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = mock;
+	exp_info.exp_name = kind == MOCK_NO_CACHE ? "sgt-cache-mock-no-cache" :
+						   "sgt-cache-mock";
+	ctx->dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->dmabuf));
+	mock->resv = ctx->dmabuf->resv;
+	ctx->mock = mock;
+	return mock;
+}
+
+static struct dma_buf_attachment *attach_static(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+
+	return dma_buf_attach(ctx->dmabuf, ctx->dev);
+}
+
+static struct dma_buf_attachment *attach_dynamic(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+
+	return dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+				      &dynamic_importer_ops, NULL);
+}
+
+/* Map and unmap the way a static importer does on this kernel. */
+static struct sg_table *importer_map(struct dma_buf_attachment *attach,
+				     enum dma_data_direction dir)
+{
+#if SGT_TEST_LOCKED_MAP
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static void importer_unmap(struct dma_buf_attachment *attach,
+			   struct sg_table *sgt, enum dma_data_direction dir)
+{
+#if SGT_TEST_LOCKED_MAP
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+/* Dynamic importers map and unmap with the reservation lock held. */
+static struct sg_table *dynamic_map(struct dma_buf_attachment *attach,
+				    enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, dir);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return sgt;
+}
+
+static void dynamic_unmap(struct dma_buf_attachment *attach,
+			  struct sg_table *sgt, enum dma_data_direction dir)
+{
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dma_buf_unmap_attachment(attach, sgt, dir);
+	dma_resv_unlock(attach->dmabuf->resv);
+}
+
+static int sgt_test_init(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->dev = root_device_register("dma-buf-sgt-cache-test");
+	if (IS_ERR(ctx->dev))
+		return PTR_ERR(ctx->dev);
+	test->priv = ctx;
+	return 0;
+}
+
+/* Drop the buffer and check that the exporter saw exactly one release. */
+static void sgt_test_exit(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+
+	if (ctx->dmabuf) {
+		dma_buf_put(ctx->dmabuf);
+		flush_delayed_fput();
+		KUNIT_EXPECT_EQ(test, ctx->mock->release_calls, 1);
+		KUNIT_EXPECT_EQ(test, ctx->mock->tables, 0);
+	}
+	root_device_unregister(ctx->dev);
+}
+
+/* Attach maps a static exporter once, bidirectionally, and keeps the table. */
+static void attach_maps_once(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach = attach_static(test);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->attach_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_bidir_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
+	KUNIT_EXPECT_NOT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_EQ(test, attach->dir, DMA_BIDIRECTIONAL);
+	dma_buf_detach(test_dmabuf(test), attach);
+}
+
+static const enum dma_data_direction sgt_test_dirs[] = {
+	DMA_BIDIRECTIONAL, DMA_TO_DEVICE, DMA_FROM_DEVICE,
+};
+
+static void dir_to_desc(const enum dma_data_direction *dir, char *desc)
+{
+	static const char * const names[] = {
+		[DMA_BIDIRECTIONAL] = "DMA_BIDIRECTIONAL",
+		[DMA_TO_DEVICE] = "DMA_TO_DEVICE",
+		[DMA_FROM_DEVICE] = "DMA_FROM_DEVICE",
+		[DMA_NONE] = "DMA_NONE",
+	};
+
+	strscpy(desc, names[*dir], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sgt_test_dir, sgt_test_dirs, dir_to_desc);
+
+/* Maps in any direction return the cached table; the exporter sees none. */
+static void map_served_from_cache(struct kunit *test)
+{
+	const enum dma_data_direction *dir = test->param_value;
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach = attach_static(test);
+	struct sg_table *sgt;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	for (i = 0; i < 3; i++) {
+		sgt = importer_map(attach, *dir);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		KUNIT_EXPECT_PTR_EQ(test, sgt, attach->sgt);
+		importer_unmap(attach, sgt, *dir);
+	}
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
+	dma_buf_detach(test_dmabuf(test), attach);
+}
+
+/* Detach unmaps the cached table once, bidirectionally, before ->detach. */
+static void detach_unmaps_once(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach = attach_static(test);
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	sgt = importer_map(attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	importer_unmap(attach, sgt, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
+
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_bidir_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
+	KUNIT_EXPECT_LT(test, mock->unmap_seq, mock->detach_seq);
+	KUNIT_EXPECT_EQ(test, mock->tables, 0);
+}
+
+/* Two attachments of one buffer get a table each and release their own. */
+static void attachments_are_independent(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *a = attach_static(test);
+	struct dma_buf_attachment *b = attach_static(test);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
+	KUNIT_EXPECT_NOT_NULL(test, a->sgt);
+	KUNIT_EXPECT_PTR_NE(test, a->sgt, b->sgt);
+	dma_buf_detach(test_dmabuf(test), a);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->tables, 1);
+	dma_buf_detach(test_dmabuf(test), b);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
+}
+
+static void expect_attach_fails(struct kunit *test, enum mock_kind kind,
+				int err)
+{
+	struct mock_exporter *mock = export_mock(test, kind);
+	struct dma_buf_attachment *attach = attach_static(test);
+
+	KUNIT_ASSERT_TRUE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), err);
+	KUNIT_EXPECT_EQ(test, mock->attach_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
+	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&test_dmabuf(test)->attachments));
+}
+
+/* A NULL table from the exporter fails the attach with -ENOMEM, undone. */
+static void attach_fails_on_null_map(struct kunit *test)
+{
+	expect_attach_fails(test, MOCK_MAP_NULL, -ENOMEM);
+}
+
+/* An error from the exporter's map fails the attach with it, undone. */
+static void attach_fails_on_map_error(struct kunit *test)
+{
+	expect_attach_fails(test, MOCK_MAP_ERROR, -EIO);
+}
+
+/* cache_sgt_mapping is superseded: the table is made at attach time. */
+static void lazy_flag_mapped_at_attach(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_LAZY);
+	struct dma_buf_attachment *attach = attach_static(test);
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->map_bidir_calls, 1);
+	sgt = importer_map(attach, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	importer_unmap(attach, sgt, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+}
+
+/*
+ * The attach time map of a static exporter takes the locks its map takes,
+ * in the context the locking convention of this kernel defines: under the
+ * reservation lock since v6.2, without it before.
+ */
+static void attach_map_locking(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_MAP_LOCKED);
+	struct dma_buf_attachment *attach = attach_static(test);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_saw_resv_locked,
+			(bool)SGT_TEST_LOCKED_MAP);
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+}
+
+/* An exporter that opted out sees one map and one unmap per importer call. */
+static void opt_out_maps_every_call(struct kunit *test)
+{
+	const enum dma_data_direction *dir = test->param_value;
+	struct mock_exporter *mock = export_mock(test, MOCK_NO_CACHE);
+	struct dma_buf_attachment *attach = attach_static(test);
+	struct sg_table *sgt;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	for (i = 0; i < 3; i++) {
+		sgt = importer_map(attach, *dir);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		importer_unmap(attach, sgt, *dir);
+	}
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 3);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
+	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
+}
+
+/* Static importer, dynamic exporter: pinned and mapped at attach, as ever. */
+static void dynamic_exporter_static_importer(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_DYNAMIC);
+	struct dma_buf_attachment *attach = attach_static(test);
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->pin_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	sgt = importer_map(attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	importer_unmap(attach, sgt, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unpin_calls, 1);
+}
+
+/*
+ * Dynamic importer, static exporter: mapped at attach, as ever, even when the
+ * exporter opted out of caching for static importers.
+ */
+static void static_exporter_dynamic_importer(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_NO_CACHE);
+	struct dma_buf_attachment *attach = attach_dynamic(test);
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	sgt = dynamic_map(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	dynamic_unmap(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+}
+
+/* Dynamic importer, dynamic exporter: never cached, one map per call. */
+static void dynamic_pair_never_cached(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_DYNAMIC);
+	struct dma_buf_attachment *attach = attach_dynamic(test);
+	struct sg_table *sgt;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	for (i = 0; i < 2; i++) {
+		sgt = dynamic_map(attach, DMA_BIDIRECTIONAL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		dynamic_unmap(attach, sgt, DMA_BIDIRECTIONAL);
+	}
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
+	KUNIT_EXPECT_EQ(test, mock->pin_calls, mock->unpin_calls);
+	dma_buf_detach(test_dmabuf(test), attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
+}
+
+static struct kunit_case dma_buf_sgt_cache_cases[] = {
+	KUNIT_CASE(attach_maps_once),
+	KUNIT_CASE_PARAM(map_served_from_cache, sgt_test_dir_gen_params),
+	KUNIT_CASE(detach_unmaps_once),
+	KUNIT_CASE(attachments_are_independent),
+	KUNIT_CASE(attach_fails_on_null_map),
+	KUNIT_CASE(attach_fails_on_map_error),
+	KUNIT_CASE(lazy_flag_mapped_at_attach),
+	KUNIT_CASE(attach_map_locking),
+	KUNIT_CASE_PARAM(opt_out_maps_every_call, sgt_test_dir_gen_params),
+	KUNIT_CASE(dynamic_exporter_static_importer),
+	KUNIT_CASE(static_exporter_dynamic_importer),
+	KUNIT_CASE(dynamic_pair_never_cached),
+	{}
+};
+
+static struct kunit_suite dma_buf_sgt_cache_suite = {
+	.name = "dma-buf-sgt-cache",
+	.init = sgt_test_init,
+	.exit = sgt_test_exit,
+	.test_cases = dma_buf_sgt_cache_cases,
+};
+
+kunit_test_suite(dma_buf_sgt_cache_suite);
+
+MODULE_DESCRIPTION("KUnit tests for dma-buf attach time sg_table caching");
+MODULE_LICENSE("GPL");
