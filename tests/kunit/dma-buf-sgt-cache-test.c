@@ -7,29 +7,35 @@
  * Static importers of static exporters are mapped once at attach time unless
  * the exporter sets &dma_buf_ops.no_sgt_cache; every other pairing keeps the
  * behaviour it had before.
- *
- * The same cases run against kernels without the cache (where the cases for
- * the new behaviour must fail) and against the dma-buf-sgt-cache module.
  */
 
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
-#include <linux/file.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/version.h>
+
+#if !defined(SGT_TEST_LOCKED_MAP) || !defined(SGT_TEST_HAS_NO_SGT_CACHE)
+/*
+ * This file is the single source of these cases for every kernel, in tree
+ * and out of tree. The copies in the kernel patch series are generated from
+ * it by scripts/gen-kunit-test.sh (unifdef). Out of tree, the conftest
+ * defines:
+ *
+ * SGT_TEST_LOCKED_MAP: the kernel follows the dynamic locking convention
+ * (v6.2+): exporters are mapped under the reservation lock and static
+ * importers use the _unlocked map calls.
+ * SGT_TEST_HAS_NO_SGT_CACHE: &dma_buf_ops has no_sgt_cache, i.e. the
+ * kernel carries the series. Without it the cases for the new behaviour
+ * must fail, and the others must pass.
+ */
+#error "build with the conftest: see tests/kunit/Kbuild"
+#endif
 
 MODULE_IMPORT_NS(DMA_BUF);
-
-/*
- * Since the dynamic locking convention (v6.2) exporters are mapped with the
- * reservation lock held, and static importers use the _unlocked calls.
- */
-#define SGT_TEST_LOCKED_MAP (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0))
 
 enum mock_kind {
 	MOCK_STATIC,		/* static exporter, default behaviour */
@@ -51,7 +57,6 @@ struct mock_exporter {
 	int unmap_bidir_calls;
 	int pin_calls;
 	int unpin_calls;
-	int release_calls;
 	int tables;		/* tables handed out and not yet unmapped */
 	int seq;		/* order of the calls below */
 	int unmap_seq;
@@ -61,10 +66,14 @@ struct mock_exporter {
 	struct mutex map_lock;	/* taken by MOCK_MAP_LOCKED's map */
 };
 
+#define SGT_TEST_MAX_ATTACH 2
+
 struct sgt_test_ctx {
 	struct device *dev;
 	struct mock_exporter *mock;
 	struct dma_buf *dmabuf;
+	/* live attachments, detached by sgt_test_exit() if a case fails */
+	struct dma_buf_attachment *attach[SGT_TEST_MAX_ATTACH];
 };
 
 static struct mock_exporter *to_mock(struct dma_buf *dmabuf)
@@ -157,9 +166,10 @@ static void mock_unmap(struct dma_buf_attachment *attach,
 	kfree(sgt);
 }
 
+/* The final fput() may run after the case ended: the mock lives until here. */
 static void mock_release(struct dma_buf *dmabuf)
 {
-	to_mock(dmabuf)->release_calls++;
+	kfree(to_mock(dmabuf));
 }
 
 #define MOCK_OPS(...) {				\
@@ -173,7 +183,11 @@ static void mock_release(struct dma_buf *dmabuf)
 
 static const struct dma_buf_ops mock_ops[] = {
 	[MOCK_STATIC] = MOCK_OPS(),
+#if SGT_TEST_HAS_NO_SGT_CACHE
 	[MOCK_NO_CACHE] = MOCK_OPS(.no_sgt_cache = true),
+#else
+	[MOCK_NO_CACHE] = MOCK_OPS(),
+#endif
 	[MOCK_LAZY] = MOCK_OPS(.cache_sgt_mapping = true),
 	[MOCK_DYNAMIC] = MOCK_OPS(.pin = mock_pin, .unpin = mock_unpin),
 	[MOCK_MAP_NULL] = MOCK_OPS(),
@@ -196,8 +210,9 @@ static struct mock_exporter *export_mock(struct kunit *test,
 	struct sgt_test_ctx *ctx = test->priv;
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct mock_exporter *mock;
+	struct dma_buf *dmabuf;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mock);
 	mock->kind = kind;
 	mutex_init(&mock->map_lock);
@@ -207,26 +222,59 @@ static struct mock_exporter *export_mock(struct kunit *test,
 	exp_info.priv = mock;
 	exp_info.exp_name = kind == MOCK_NO_CACHE ? "sgt-cache-mock-no-cache" :
 						   "sgt-cache-mock";
-	ctx->dmabuf = dma_buf_export(&exp_info);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->dmabuf));
-	mock->resv = ctx->dmabuf->resv;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		kfree(mock);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(dmabuf), "dma_buf_export: %ld",
+			       PTR_ERR(dmabuf));
+	ctx->dmabuf = dmabuf;
+	mock->resv = dmabuf->resv;
 	ctx->mock = mock;
 	return mock;
+}
+
+/* Remember a successful attachment so that a failing case cannot leak it. */
+static struct dma_buf_attachment *track(struct kunit *test,
+					struct dma_buf_attachment *attach)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+	int i;
+
+	if (IS_ERR(attach))
+		return attach;
+	for (i = 0; i < SGT_TEST_MAX_ATTACH && ctx->attach[i]; i++)
+		;
+	if (i == SGT_TEST_MAX_ATTACH)
+		dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_ASSERT_LT(test, i, SGT_TEST_MAX_ATTACH);
+	ctx->attach[i] = attach;
+	return attach;
 }
 
 static struct dma_buf_attachment *attach_static(struct kunit *test)
 {
 	struct sgt_test_ctx *ctx = test->priv;
 
-	return dma_buf_attach(ctx->dmabuf, ctx->dev);
+	return track(test, dma_buf_attach(ctx->dmabuf, ctx->dev));
 }
 
 static struct dma_buf_attachment *attach_dynamic(struct kunit *test)
 {
 	struct sgt_test_ctx *ctx = test->priv;
 
-	return dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
-				      &dynamic_importer_ops, NULL);
+	return track(test, dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+						  &dynamic_importer_ops, NULL));
+}
+
+static void detach(struct kunit *test, struct dma_buf_attachment *attach)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+	int i;
+
+	for (i = 0; i < SGT_TEST_MAX_ATTACH; i++)
+		if (ctx->attach[i] == attach)
+			ctx->attach[i] = NULL;
+	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 /* Map and unmap the way a static importer does on this kernel. */
@@ -277,23 +325,31 @@ static int sgt_test_init(struct kunit *test)
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	ctx->dev = root_device_register("dma-buf-sgt-cache-test");
+	/* No owner: the module's sysfs node may not exist yet when it runs. */
+	ctx->dev = __root_device_register("dma-buf-sgt-cache-test", NULL);
 	if (IS_ERR(ctx->dev))
 		return PTR_ERR(ctx->dev);
 	test->priv = ctx;
 	return 0;
 }
 
-/* Drop the buffer and check that the exporter saw exactly one release. */
+/*
+ * Detach what a failed case left attached, check that the exporter got every
+ * table back, and drop the buffer.
+ */
 static void sgt_test_exit(struct kunit *test)
 {
 	struct sgt_test_ctx *ctx = test->priv;
+	int i;
 
+	if (!ctx)	/* init failed */
+		return;
 	if (ctx->dmabuf) {
-		dma_buf_put(ctx->dmabuf);
-		flush_delayed_fput();
-		KUNIT_EXPECT_EQ(test, ctx->mock->release_calls, 1);
+		for (i = 0; i < SGT_TEST_MAX_ATTACH; i++)
+			if (ctx->attach[i])
+				detach(test, ctx->attach[i]);
 		KUNIT_EXPECT_EQ(test, ctx->mock->tables, 0);
+		dma_buf_put(ctx->dmabuf);
 	}
 	root_device_unregister(ctx->dev);
 }
@@ -311,7 +367,7 @@ static void attach_maps_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
 	KUNIT_EXPECT_NOT_NULL(test, attach->sgt);
 	KUNIT_EXPECT_EQ(test, attach->dir, DMA_BIDIRECTIONAL);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 }
 
 static const enum dma_data_direction sgt_test_dirs[] = {
@@ -350,7 +406,7 @@ static void map_served_from_cache(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 }
 
 /* Detach unmaps the cached table once, bidirectionally, before ->detach. */
@@ -366,7 +422,7 @@ static void detach_unmaps_once(struct kunit *test)
 	importer_unmap(attach, sgt, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
 
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->unmap_bidir_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
@@ -386,10 +442,10 @@ static void attachments_are_independent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
 	KUNIT_EXPECT_NOT_NULL(test, a->sgt);
 	KUNIT_EXPECT_PTR_NE(test, a->sgt, b->sgt);
-	dma_buf_detach(test_dmabuf(test), a);
+	detach(test, a);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->tables, 1);
-	dma_buf_detach(test_dmabuf(test), b);
+	detach(test, b);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
 }
 
@@ -433,7 +489,7 @@ static void lazy_flag_mapped_at_attach(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
 	importer_unmap(attach, sgt, DMA_FROM_DEVICE);
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 }
 
@@ -449,9 +505,12 @@ static void attach_map_locking(struct kunit *test)
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
-	KUNIT_EXPECT_EQ(test, mock->map_saw_resv_locked,
-			(bool)SGT_TEST_LOCKED_MAP);
-	dma_buf_detach(test_dmabuf(test), attach);
+#if SGT_TEST_LOCKED_MAP
+	KUNIT_EXPECT_TRUE(test, mock->map_saw_resv_locked);
+#else
+	KUNIT_EXPECT_FALSE(test, mock->map_saw_resv_locked);
+#endif
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 }
 
@@ -474,7 +533,7 @@ static void opt_out_maps_every_call(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 3);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
 	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
 }
@@ -493,7 +552,7 @@ static void dynamic_exporter_static_importer(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
 	importer_unmap(attach, sgt, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->unpin_calls, 1);
 }
@@ -514,7 +573,7 @@ static void static_exporter_dynamic_importer(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
 	dynamic_unmap(attach, sgt, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 }
 
@@ -537,7 +596,7 @@ static void dynamic_pair_never_cached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
 	KUNIT_EXPECT_EQ(test, mock->pin_calls, mock->unpin_calls);
-	dma_buf_detach(test_dmabuf(test), attach);
+	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
 }
 
