@@ -4,25 +4,26 @@
 #   VER      6.12 | 6.1
 #   VARIANT  stock (pristine Debian source) | patched (patches/VER/series)
 #   FLAVOUR  lockdep (config/base.config) | kasan (+ config/kasan.config)
-# Work happens in a temporary directory that is renamed when complete.
+# The build directory is a direct child of its source tree, so Kbuild uses
+# srctree=.. and every tree compiles the same relative paths: ccache then
+# serves the stock, patched and bisect builds from one another. Work happens
+# in a temporary directory that is renamed when complete.
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-} variant=${2:-} flavour=${3:-}
 name=$("$HX_ROOT/scripts/kernel-key.sh" "$ver" "$variant" "$flavour")
-out=$HX_CACHE/kernels/$name
+case "$name" in
+*-patched-*) src=$("$HX_ROOT/scripts/patch-tree.sh" "$ver") ;;
+*) src=$("$HX_ROOT/scripts/stock-tree.sh" "$ver") ;;
+esac
+out=$src/build-${name#*-*-}
 if [ -f "$out/arch/x86/boot/bzImage" ]; then
 	echo "$out"
 	exit 0
 fi
 need make gcc ccache flex bison bc
 
-src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
-case "$name" in
-*-patched-*) src=$("$HX_ROOT/scripts/patch-tree.sh" "$ver") ;;
-esac
-
-mkdir -p "$HX_CACHE/kernels"
-tmp=$HX_CACHE/kernels/.tmp-$name
+tmp=$src/.tmp-build-${name#*-*-}
 rm -rf "$tmp"
 mkdir -p "$tmp"
 log=$tmp/build.log

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """gate.py: judge one guest console log.
 
-Usage: gate.py --kunit KUNIT_PY [--expect GATE] [--rc N] [--json OUT] LOG
+Usage: gate.py --kunit KUNIT_PY [--expect GATES] [--cases STEP=FILE]
+               [--rc N] [--json OUT] LOG
 
 Findings, one per gate that tripped:
   lockdep  a lockdep report (circular/recursive locking, bad unlock, ...)
@@ -11,18 +12,27 @@ Findings, one per gate that tripped:
   warn     a WARN()/WARN_ON() splat ("WARNING: CPU: ...")
   bug      BUG:, Oops, a panic, general protection fault
   test     a KTAP segment that kunit.py parse rejects (failed, crashed or
-           missing cases), a step without KTAP, a step whose insmod failed
+           missing cases), a step without KTAP, a step that exited non-zero,
+           an insmod or rmmod that failed
   timeout  the guest did not finish its plan (QEMU stopped at its timeout,
            or no "harness: done" line)
 
 The KTAP of every step (between "harness: begin" and "harness: end") is
 parsed by the kernel's own tools/testing/kunit/kunit.py parse.
 
-Exit status: 0 when the findings are exactly the expected set (empty for
---expect none), 1 otherwise. The last line is the verdict.
+--cases STEP=FILE: for the step named STEP, FILE holds lines "GLOB pass|fail"
+where some cases must fail (the contract suite on a kernel without the
+series). Every case (suite.case or suite.case.param) must match a line and
+have its status, and every line must match a case; otherwise the test gate
+trips. Other steps are judged as usual.
+
+Exit status: 0 when the findings are exactly the expected set (--expect
+none, or a comma-separated list of gates), 1 otherwise. The last line is
+the verdict.
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -47,11 +57,16 @@ REPORTS = [
 LEAK = re.compile(r'unreferenced object 0x[0-9a-f]+')
 BEGIN = re.compile(r'^harness: begin (\S+) (\S+)$')
 END = re.compile(r'^harness: end (\S+) (\S+) rc=(-?\d+)$')
+MODCMD = re.compile(r'^harness: (insmod|rmmod) (\S+) rc=(-?\d+)$')
 GATES = ['lockdep', 'kasan', 'leak', 'warn', 'bug', 'test', 'timeout']
 
 
 def kunit_parse(kunit_py, lines):
-    """Run kunit.py parse on KTAP lines; return (ok, passed, failed, skipped, output)."""
+    """Run kunit.py parse on KTAP lines.
+
+    Returns (ok, passed, failed, skipped, output, leaves), where leaves maps
+    "suite.case[.param]" to its status.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, 'ktap.log')
         out = os.path.join(tmp, 'ktap.json')
@@ -61,23 +76,53 @@ def kunit_parse(kunit_py, lines):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, check=False)
         counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
+        leaves = {}
         try:
             with open(out) as f:
                 tree = json.load(f)
         except (OSError, ValueError):
             tree = {}
 
-        def walk(group):
+        def walk(group, path):
             for case in group.get('test_cases', []):
                 status = case.get('status', 'FAIL')
-                counts[status if status in counts else 'FAIL'] += 1
+                status = status if status in counts else 'FAIL'
+                counts[status] += 1
+                leaves['.'.join(path + [case.get('name', '?')])] = status
             for sub in group.get('sub_groups', []):
-                walk(sub)
-        walk(tree)
-        return proc.returncode == 0, counts['PASS'], counts['FAIL'], counts['SKIP'], proc.stdout
+                walk(sub, path + [sub.get('name', '?')])
+        for top in tree.get('sub_groups', []):
+            walk(top, [top.get('name', '?')])
+        walk({'test_cases': tree.get('test_cases', [])}, [])
+        return (proc.returncode == 0, counts['PASS'], counts['FAIL'], counts['SKIP'],
+                proc.stdout, leaves)
 
 
-def judge(log_lines, kunit_py, rc):
+def check_cases(expect_file, leaves):
+    """Compare case statuses with "GLOB pass|fail" lines; return mismatches."""
+    rules = []
+    with open(expect_file) as f:
+        for line in f:
+            line = line.split('#', 1)[0].split()
+            if not line:
+                continue
+            if len(line) != 2 or line[1] not in ('pass', 'fail'):
+                sys.exit(f'error: {expect_file}: bad line: {" ".join(line)}')
+            rules.append((line[0], 'PASS' if line[1] == 'pass' else 'FAIL', [0]))
+    bad = []
+    for name, status in sorted(leaves.items()):
+        rule = next((r for r in rules if fnmatch.fnmatchcase(name, r[0])), None)
+        if rule is None:
+            bad.append(f'{name}: no expectation')
+            continue
+        rule[2][0] += 1
+        if status != rule[1]:
+            bad.append(f'{name}: {status}, expected {rule[1]}')
+    bad += [f'{glob}: matched no case' for glob, _, hits in rules if not hits[0]]
+    return bad
+
+
+def judge(log_lines, kunit_py, rc, cases=None):
     findings = {}
     steps = []
     done = False
@@ -101,6 +146,9 @@ def judge(log_lines, kunit_py, rc):
             if pat.search(line):
                 find(gate, line.strip())
                 break
+        m = MODCMD.match(line)
+        if m and m.group(3) != '0':
+            find('test', f'{m.group(1)} {m.group(2)}: exit status {m.group(3)}')
         m = BEGIN.match(line)
         if m:
             seg = {'kind': m.group(1), 'name': m.group(2), 'lines': []}
@@ -130,13 +178,21 @@ def judge(log_lines, kunit_py, rc):
         if not ktap:
             find('test', f'{label}: printed no KTAP')
             continue
-        ok, passed, failed, skipped, out = kunit_parse(kunit_py, step['lines'][ktap[0]:])
+        ok, passed, failed, skipped, out, leaves = kunit_parse(kunit_py, step['lines'][ktap[0]:])
         totals[0] += passed
         totals[1] += failed
         totals[2] += skipped
         step['result'] = (passed, failed, skipped)
         print(f'# {label}: {passed} passed, {failed} failed, {skipped} skipped')
-        if not ok or failed:
+        if cases and cases[0] == step['name']:
+            bad = check_cases(cases[1], leaves)
+            for b in bad:
+                print(f'# {label}: {b}')
+            if bad:
+                find('test', f'{label}: {len(bad)} case(s) differ from {os.path.basename(cases[1])}')
+            else:
+                print(f'# {label}: all {len(leaves)} cases as in {os.path.basename(cases[1])}')
+        elif not ok or failed:
             tail = [l for l in out.splitlines() if 'FAILED' in l or 'ERROR' in l or 'missing' in l.lower()]
             find('test', f"{label}: kunit.py parse: {(tail or out.splitlines() or ['?'])[-1].strip()}")
     if rc == 124:
@@ -149,7 +205,10 @@ def judge(log_lines, kunit_py, rc):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--kunit', required=True, help='path to tools/testing/kunit/kunit.py')
-    ap.add_argument('--expect', default='none', choices=['none'] + GATES)
+    ap.add_argument('--expect', default='none',
+                    help='none, or the comma-separated gates that must trip')
+    ap.add_argument('--cases', metavar='STEP=FILE',
+                    help='expected status per case of step STEP (GLOB pass|fail lines)')
     ap.add_argument('--rc', type=int, default=0, help="boot.sh's exit status")
     ap.add_argument('--json', help='write findings and counts here')
     ap.add_argument('log')
@@ -162,11 +221,19 @@ def main():
     except OSError as e:
         sys.exit(f'error: cannot read log: {e}')
 
-    findings, totals = judge(lines, args.kunit, args.rc)
+    cases = None
+    if args.cases:
+        step, _, path = args.cases.partition('=')
+        if not step or not os.path.isfile(path):
+            sys.exit(f'error: --cases wants STEP=FILE with an existing FILE: {args.cases}')
+        cases = (step, path)
+    findings, totals = judge(lines, args.kunit, args.rc, cases)
     for gate in GATES:
         if gate in findings:
             print(f'# gate {gate}: {findings[gate]}')
-    want = set() if args.expect == 'none' else {args.expect}
+    want = set() if args.expect == 'none' else set(args.expect.split(','))
+    if not want <= set(GATES):
+        sys.exit(f'error: --expect: unknown gate in {args.expect} (gates: {", ".join(GATES)})')
     ok = set(findings) == want
     if args.json:
         with open(args.json, 'w') as f:

@@ -11,7 +11,7 @@ need quilt
 
 src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
 key=$(cd "$pdir" && grep -v '^#' series | sed '/^$/d' | xargs cat series | sha256sum | cut -c1-12)
-dest=$HX_CACHE/trees/linux-$ver-patched-$key
+dest=$HX_CACHE/trees/$ver-patched-$key
 if [ -f "$dest/Makefile" ]; then
 	echo "$dest"
 	exit 0
@@ -19,7 +19,7 @@ fi
 
 stage "apply patches/$ver (quilt push -a)"
 mkdir -p "$HX_CACHE/trees"
-tmp=$HX_CACHE/trees/.tmp-linux-$ver-patched-$key
+tmp=$HX_CACHE/trees/.tmp-$ver-patched-$key
 rm -rf "$tmp"
 cp -a "$src" "$tmp"
 chmod -R u+w "$tmp"

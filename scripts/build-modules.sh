@@ -1,0 +1,30 @@
+#!/bin/bash
+# build-modules.sh KDIR OUT DIR...: build the out-of-tree modules in each DIR
+# (a folder with a Kbuild file) against the kernel build KDIR, with W=1, in
+# a copy under OUT; print the paths of the .ko files. A module that warns
+# fails the build.
+. "$(dirname "$0")/lib.sh"
+
+kdir=${1:-} out=${2:-}
+[ $# -ge 3 ] || die "usage: build-modules.sh KDIR OUT DIR..."
+shift 2
+[ -f "$kdir/Module.symvers" ] || die "no complete kernel build at $kdir"
+mkdir -p "$out"
+"$HX_ROOT/scripts/conftest.sh" "$kdir" "$out/conftest.h"
+
+for dir in "$@"; do
+	[ -f "$dir/Kbuild" ] || die "no Kbuild in $dir"
+	name=$(basename "$dir")
+	b=$out/$name
+	rm -rf "$b"
+	mkdir -p "$b"
+	cp "$dir"/Kbuild "$dir"/*.c "$b/"
+	cp "$out/conftest.h" "$b/"
+	if ! make -C "$kdir" M="$b" W=1 modules >"$b/build.log" 2>&1; then
+		die "module build failed in $dir against $kdir: $(grep -m1 -E 'error|Error' "$b/build.log")"
+	fi
+	if grep -q 'warning:' "$b/build.log"; then
+		die "module build warned in $dir against $kdir: $(grep -m1 'warning:' "$b/build.log")"
+	fi
+	ls "$b"/*.ko
+done

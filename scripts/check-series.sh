@@ -1,0 +1,162 @@
+#!/bin/bash
+# check-series.sh VER: check patches/VER against pristine Debian
+# linux-source-VER. One "result: PASS|FAIL NAME -- DETAIL" line per check:
+#   git-am       the series applies with git am (touched files, pristine)
+#   quilt        the series applies with quilt push -a
+#   checkpatch   scripts/checkpatch.pl --strict: no error, warning or check
+#   kunit-source the in-tree test equals scripts/gen-kunit-test.sh VER
+#   kernel-doc   touched files: kernel-doc -none silent, -Wall adds nothing
+#   bisect       every prefix of the series builds (KASAN debug config)
+#   sparse, W=1  make C=2 / W=1 of drivers/dma-buf add no warning to stock
+# The bisect/sparse/W=1 verdicts are cached per series and config.
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:-}
+check_version "$ver"
+pdir=$HX_ROOT/patches/$ver
+[ -f "$pdir/series" ] || die "no series for $ver: $pdir/series"
+need git quilt make unifdef
+
+result() { # PASS|FAIL NAME DETAIL
+	echo "result: $1 series-$ver-$2 -- $3"
+}
+
+mapfile -t patches < <(grep -v '^#' "$pdir/series" | sed '/^$/d')
+src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- git am, on a repository of just the files the series touches
+stage "series $ver: git am"
+mkdir "$tmp/am"
+files=$(cat "${patches[@]/#/$pdir/}" | sed -n 's|^--- a/||p' | sort -u)
+(cd "$src" && for f in $files; do cp --parents "$f" "$tmp/am/"; done)
+if out=$(cd "$tmp/am" && git init -q && git add -A &&
+	git -c user.name=check -c user.email=check@localhost commit -q -m base &&
+	git -c user.name=check -c user.email=check@localhost am -q "${patches[@]/#/$pdir/}" 2>&1); then
+	result PASS git-am "${#patches[@]} patches"
+else
+	result FAIL git-am "$(echo "$out" | grep -m1 -iE 'fail|error|patch' || echo "$out" | tail -1)"
+fi
+
+# --- quilt push -a (the tree the patched kernels are built from)
+stage "series $ver: quilt push -a"
+if tree=$("$HX_ROOT/scripts/patch-tree.sh" "$ver" 2>"$tmp/quilt.err"); then
+	result PASS quilt "${#patches[@]} patches"
+else
+	result FAIL quilt "$(tail -1 "$tmp/quilt.err")"
+	exit 0
+fi
+
+# --- checkpatch; Debian's python3 first in PATH for spdxcheck's ply.
+# FILE_PATH_CHANGES is ignored: new files land in drivers/dma-buf/, which
+# MAINTAINERS already covers with "F: drivers/dma-buf/".
+stage "series $ver: checkpatch --strict"
+bad=
+for p in "${patches[@]}"; do
+	out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --strict --no-tree -q \
+		--ignore FILE_PATH_CHANGES "$pdir/$p" 2>&1) || true
+	[ -z "$out" ] || bad+="$p: $(echo "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)') "
+done
+if [ -z "$bad" ]; then
+	result PASS checkpatch "${#patches[@]} patches, 0 errors, 0 warnings, 0 checks"
+else
+	result FAIL checkpatch "$bad"
+fi
+
+# --- the in-tree test is generated from the single source
+stage "series $ver: in-tree KUnit test vs tests/kunit"
+"$HX_ROOT/scripts/gen-kunit-test.sh" "$ver" >"$tmp/test.c"
+if cmp -s "$tmp/test.c" "$tree/drivers/dma-buf/dma-buf-sgt-cache-test.c"; then
+	result PASS kunit-source "drivers/dma-buf/dma-buf-sgt-cache-test.c == gen-kunit-test.sh $ver"
+else
+	result FAIL kunit-source "the series' test differs from tests/kunit: run gen-kunit-test.sh $ver and refresh"
+fi
+
+# --- kernel-doc on the touched .c/.h files
+stage "series $ver: kernel-doc"
+kd_new=0 kd_none=
+while read -r f; do
+	out=$(cd "$tree" && scripts/kernel-doc -none "$f" 2>&1) || true
+	[ -z "$out" ] || kd_none+="$f "
+	old=
+	if [ -f "$src/$f" ]; then
+		old=$(cd "$src" && scripts/kernel-doc -none -Wall "$f" 2>&1 | sed 's/:[0-9]*:/:/' | sort)
+	fi
+	new=$(cd "$tree" && scripts/kernel-doc -none -Wall "$f" 2>&1 | sed 's/:[0-9]*:/:/' | sort)
+	kd_new=$((kd_new + $(comm -13 <(echo "$old") <(echo "$new") | sed '/^$/d' | wc -l)))
+done < <(cat "${patches[@]/#/$pdir/}" | sed -n 's|^+++ b/||p' | sort -u | grep -E '\.[ch]$')
+if [ -z "$kd_none" ] && [ "$kd_new" -eq 0 ]; then
+	result PASS kernel-doc "touched files: -none silent, -Wall adds 0"
+else
+	result FAIL kernel-doc "-none warns in: ${kd_none:-none}; -Wall adds $kd_new"
+fi
+
+# --- bisect, sparse, W=1 (cached by series and config)
+key=$("$HX_ROOT/scripts/kernel-key.sh" "$ver" patched kasan)
+stamp=$HX_CACHE/results/series-$key
+if [ -f "$stamp" ]; then
+	sed 's/$/ (cached)/' "$stamp"
+	exit 0
+fi
+need sparse
+hx_ccache_env
+stock=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+stage "series $ver: scratch tree for bisect"
+# Same shape as build-kernel.sh (objdir a child of the tree) for ccache hits.
+work=$HX_CACHE/scratch/$ver
+rm -rf "$work"
+mkdir -p "$work"
+cp -a "$src" "$work/src"
+chmod -R u+w "$work/src"
+kmake() { make -C "$work/src" O="$work/src/build" CC="ccache gcc" -j"$(nproc)" "$@"; }
+mkdir -p "$work/src/build"
+cp "$stock/.config" "$work/src/build/.config"
+kmake olddefconfig >"$work/build.log" 2>&1
+
+warnings() { # LOG: warning lines without line numbers
+	grep -E 'warning:|error:' "$1" | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s|^.*/drivers/|drivers/|' | sort
+}
+lint() { # TAG: sparse and W=1 output of drivers/dma-buf
+	kmake C=2 drivers/dma-buf/ >"$work/sparse-$1.log" 2>&1 || true
+	kmake W=1 drivers/dma-buf/ >"$work/w1-$1.log" 2>&1 || true
+}
+
+stage "series $ver: build stock prefix"
+built=0 broke=
+if kmake bzImage modules >>"$work/build.log" 2>&1; then
+	lint stock
+	for p in "${patches[@]}"; do
+		(cd "$work/src" && patch -p1 -s <"$pdir/$p") || { broke="$p (does not apply)"; break; }
+		stage "series $ver: build with $p"
+		kmake bzImage modules >>"$work/build.log" 2>&1 || { broke=$p; break; }
+		built=$((built + 1))
+	done
+else
+	broke="pristine tree"
+fi
+{
+	if [ -z "$broke" ]; then
+		result PASS bisect "all $built prefixes build"
+		lint patched
+		s_new=$(comm -13 <(warnings "$work/sparse-stock.log") <(warnings "$work/sparse-patched.log"))
+		w_new=$(comm -13 <(warnings "$work/w1-stock.log") <(warnings "$work/w1-patched.log"))
+		if [ -z "$s_new" ]; then
+			result PASS sparse "make C=2 drivers/dma-buf: 0 new ($(warnings "$work/sparse-patched.log" | wc -l) as in stock)"
+		else
+			result FAIL sparse "new: $(echo "$s_new" | head -3 | tr '\n' ' ')"
+		fi
+		if [ -z "$w_new" ]; then
+			result PASS W=1 "make W=1 drivers/dma-buf: 0 new ($(warnings "$work/w1-patched.log" | wc -l) as in stock)"
+		else
+			result FAIL W=1 "new: $(echo "$w_new" | head -3 | tr '\n' ' ')"
+		fi
+	else
+		result FAIL bisect "build breaks at $broke; see $work/build.log"
+	fi
+} | tee "$tmp/verdict"
+if ! grep -q '^result: FAIL' "$tmp/verdict"; then
+	mkdir -p "$HX_CACHE/results"
+	cp "$tmp/verdict" "$stamp"
+	rm -rf "$work"
+fi

@@ -1,0 +1,111 @@
+#!/bin/bash
+# check.sh: everything `make check` runs, on every supported kernel.
+#
+#   1. build the debug kernels (KASAN flavour: lockdep + KASAN + kmemleak +
+#      DMA_API_DEBUG + fault injection), stock and patched, 6.12 and 6.1;
+#      fetch Debian's stock binary kernels;
+#   2. check each patch series (scripts/check-series.sh);
+#   3. boot, HX_JOBS guests at a time, under a timeout each:
+#      - negative controls: each gate must trip (lockdep, KASAN, kmemleak and
+#        WARN on every debug kernel; failed test, missing test and guest
+#        timeout once; WARN on the Debian kernels);
+#      - the contract suite: all pass on patched kernels; on stock kernels
+#        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect);
+#      - reports the series must produce: the lockdep inversion through the
+#        cache, the WARN for contradictory flags; and the clean pattern
+#        without either;
+#   4. print a summary table, TAP, and "N passed, M failed"; exit 1 on any
+#      failure.
+#
+# Environment: HX_JOBS (guests at once, default 2), HX_VERSIONS (default
+# "6.12 6.1"), DMA_BUF_SGT_CACHE_DIR (the cache).
+. "$(dirname "$0")/lib.sh"
+
+versions=${HX_VERSIONS:-6.12 6.1}
+jobs=${HX_JOBS:-2}
+for v in $versions; do check_version "$v"; done
+
+"$HX_ROOT/scripts/deps.sh"
+need qemu-system-x86_64 python3 cpio
+
+run=$HX_CACHE/logs/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$run"
+ln -sfn "$run" "$HX_CACHE/logs/latest"
+export HX_LOGS=$run
+results=$run/results
+plan=$run/plan
+: >"$results"
+: >"$plan"
+stage "logs: $run"
+
+record() { # result lines from stdin into the results file (and stdout)
+	grep '^result: ' | tee -a "$results"
+}
+# queue NAME KDIR INITRD EXPECT TIMEOUT CASES CMDLINE...: one guest boot
+queue() {
+	echo "$*" >>"$plan"
+}
+mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
+	local kdir=$1
+	shift
+	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$HX_CACHE/modules/$(echo "$kdir" | md5sum | cut -c1-12)" "$@"
+}
+
+mapfile -t progs < <("$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin")
+controls="hx_control@mode=lockdep,hx_control@mode=leak,hx_control@mode=warn,hx_control@mode=kasan"
+first=
+
+for ver in $versions; do
+	stage "== $ver: kernels"
+	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
+	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
+
+	stage "== $ver: test modules"
+	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
+		"$HX_ROOT/tests/importer")
+	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" "${progs[@]}"
+	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" lockdep,leak,warn,kasan 240 - \
+		"hx.load=$controls"
+	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
+		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
+		hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:uncached,sgt-import@heap:uncached
+	if [ -z "$first" ]; then
+		first=$ver
+		for c in fail:test missing:test hang:timeout; do
+			to=240
+			[ "${c#*:}" = timeout ] && to=30
+			queue "control-${c%:*}" "$ks" "$run/initrd-$ver-stock.gz" "${c#*:}" "$to" - \
+				"hx.load=hx_control@mode=${c%:*}"
+		done
+	fi
+
+	mapfile -t ko_deb < <(mods "$kdeb/build" "$HX_ROOT/tests/controls")
+	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
+	queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
+		"hx.load=hx_control@mode=pass,hx_control@mode=warn"
+
+	if [ "$kp" = "$ks" ]; then
+		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
+		continue
+	fi
+	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
+		echo "result: FAIL series-$ver -- check-series.sh stopped (see above)" | record
+	mapfile -t ko_patched < <(mods "$kp" "$HX_ROOT/tests/expect" "$HX_ROOT/tests/importer")
+	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
+		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}"
+	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 240 - \
+		"hx.load=dma-buf-sgt-cache-test,sgt_cache_expect@mode=clean" \
+		hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached
+	queue "inversion-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" lockdep 240 - \
+		"hx.load=sgt_cache_expect@mode=inversion"
+	queue "both-flags-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" warn 240 - \
+		"hx.load=sgt_cache_expect@mode=both_flags"
+done
+
+stage "== boots: $(wc -l <"$plan") guests, $jobs at a time"
+# A boot that cannot even run is reported by summary.py as "no result".
+xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$plan" | record || true
+
+stage "== summary"
+python3 "$HX_ROOT/scripts/summary.py" "$results" "$plan"

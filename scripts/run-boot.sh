@@ -1,0 +1,39 @@
+#!/bin/bash
+# run-boot.sh NAME KDIR INITRD EXPECT TIMEOUT CASES [CMDLINE...]: boot the
+# kernel built in KDIR with INITRD, judge the console log with gate.py, and
+# print "result: PASS|FAIL NAME -- DETAIL". EXPECT is "none" or the
+# comma-separated gates that must trip; CASES is STEP=FILE for gate.py
+# --cases, or "-".
+# The log is kept in $HX_LOGS (default: the cache's logs/latest).
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 6 ] || die "usage: run-boot.sh NAME KDIR INITRD EXPECT TIMEOUT CASES [CMDLINE...]"
+name=$1 kdir=$2 initrd=$3 expect=$4 timeout_s=$5 cases=$6
+shift 6
+logs=${HX_LOGS:-$HX_CACHE/logs/latest}
+mkdir -p "$logs"
+log=$logs/$name.log
+
+image=$kdir/arch/x86/boot/bzImage
+[ -f "$image" ] || image=$kdir # a Debian vmlinuz
+kunit=$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py
+args=(--kunit "$kunit" --expect "$expect")
+[ "$cases" = - ] || args+=(--cases "$cases")
+
+t0=$(date +%s)
+rc=0
+"$HX_ROOT/scripts/boot.sh" "$image" "$initrd" "$log" "$timeout_s" "$@" || rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || {
+	echo "result: FAIL $name -- boot failed (exit $rc)"
+	exit 0
+}
+verdict=0
+python3 "$HX_ROOT/scripts/gate.py" "${args[@]}" --rc "$rc" "$log" >"$log.gate" || verdict=$?
+secs=$(($(date +%s) - t0))
+last=$(tail -1 "$log.gate")
+if [ "$verdict" -eq 0 ]; then
+	echo "result: PASS $name -- ${last#PASS: } (${secs}s)"
+else
+	grep '^#' "$log.gate" | sed "s|^|  $name |" >&2
+	echo "result: FAIL $name -- ${last#FAIL: } (${secs}s; log: $log)"
+fi

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A test importer for real dma-buf exporters, driven from userspace.
+ *
+ * Write commands to /sys/kernel/debug/sgt_importer/ctl, read it for counts:
+ *
+ *   attach FD     attach the dma-buf behind FD (in the writer's file table)
+ *                 as a static importer
+ *   map N DIR     map and unmap it N times; DIR is bidi, to or from
+ *   detach        detach it and drop the reference
+ *
+ * Calls of the exporter's map_dma_buf and unmap_dma_buf are counted with
+ * kprobes on the exporter's own callbacks, so the counts are those of the
+ * real exporter, whatever it is (of every buffer that shares the callbacks:
+ * keep one buffer busy at a time). A read reports, for the last command:
+ *
+ *   exporter_map_calls=N exporter_unmap_calls=N cached=0|1 same_table=0|1
+ *
+ * Bad input changes nothing and fails the write: -EBADF (not an open fd),
+ * -EINVAL (not a dma-buf, bad command, count or direction), -EBUSY (already
+ * attached), -ENOENT (nothing attached).
+ */
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/uaccess.h>
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+static DEFINE_MUTEX(importer_lock);	/* serialises commands */
+static struct dentry *importer_dir;
+static struct device *importer_dev;
+static struct dma_buf *importer_buf;
+static struct dma_buf_attachment *importer_attach;
+static atomic_t map_calls = ATOMIC_INIT(0);
+static atomic_t unmap_calls = ATOMIC_INIT(0);
+static bool same_table;
+
+/* Map and unmap the way static importers do on this kernel (conftest.h). */
+static struct sg_table *importer_map(struct dma_buf_attachment *attach,
+				     enum dma_data_direction dir)
+{
+#if SGT_TEST_LOCKED_MAP
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static void importer_unmap(struct dma_buf_attachment *attach,
+			   struct sg_table *sgt, enum dma_data_direction dir)
+{
+#if SGT_TEST_LOCKED_MAP
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+static int count_map(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&map_calls);
+	return 0;
+}
+
+static int count_unmap(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&unmap_calls);
+	return 0;
+}
+
+static struct kprobe map_probe = { .pre_handler = count_map };
+static struct kprobe unmap_probe = { .pre_handler = count_unmap };
+
+static void probes_unregister(void)
+{
+	unregister_kprobe(&unmap_probe);
+	unregister_kprobe(&map_probe);
+	map_probe = (struct kprobe){ .pre_handler = count_map };
+	unmap_probe = (struct kprobe){ .pre_handler = count_unmap };
+}
+
+static int probes_register(const struct dma_buf_ops *ops)
+{
+	int ret;
+
+	map_probe.addr = (kprobe_opcode_t *)ops->map_dma_buf;
+	unmap_probe.addr = (kprobe_opcode_t *)ops->unmap_dma_buf;
+	ret = register_kprobe(&map_probe);
+	if (ret)
+		return ret;
+	ret = register_kprobe(&unmap_probe);
+	if (ret) {
+		unregister_kprobe(&map_probe);
+		map_probe = (struct kprobe){ .pre_handler = count_map };
+	}
+	return ret;
+}
+
+static void counts_reset(void)
+{
+	atomic_set(&map_calls, 0);
+	atomic_set(&unmap_calls, 0);
+	same_table = false;
+}
+
+static int cmd_attach(int fd)
+{
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (importer_attach)
+		return -EBUSY;
+	dmabuf = dma_buf_get(fd);	/* -EBADF, or -EINVAL if not a dma-buf */
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = probes_register(dmabuf->ops);
+	if (ret) {
+		dma_buf_put(dmabuf);
+		return ret;
+	}
+	counts_reset();
+	attach = dma_buf_attach(dmabuf, importer_dev);
+	if (IS_ERR(attach)) {
+		probes_unregister();
+		dma_buf_put(dmabuf);
+		return PTR_ERR(attach);
+	}
+	importer_buf = dmabuf;
+	importer_attach = attach;
+	return 0;
+}
+
+static int cmd_map(unsigned int n, enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+	unsigned int i;
+
+	if (!importer_attach)
+		return -ENOENT;
+	counts_reset();
+	same_table = true;
+	for (i = 0; i < n; i++) {
+		sgt = importer_map(importer_attach, dir);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+		if (sgt != importer_attach->sgt)
+			same_table = false;
+		importer_unmap(importer_attach, sgt, dir);
+	}
+	return 0;
+}
+
+static int cmd_detach(void)
+{
+	if (!importer_attach)
+		return -ENOENT;
+	counts_reset();
+	dma_buf_detach(importer_buf, importer_attach);
+	probes_unregister();
+	dma_buf_put(importer_buf);
+	importer_attach = NULL;
+	importer_buf = NULL;
+	return 0;
+}
+
+static int parse_dir(const char *s, enum dma_data_direction *dir)
+{
+	if (!strcmp(s, "bidi"))
+		*dir = DMA_BIDIRECTIONAL;
+	else if (!strcmp(s, "to"))
+		*dir = DMA_TO_DEVICE;
+	else if (!strcmp(s, "from"))
+		*dir = DMA_FROM_DEVICE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int run_command(char *buf)
+{
+	enum dma_data_direction dir;
+	char word[8], dirs[8];
+	unsigned int n;
+	int fd;
+
+	if (sscanf(buf, "attach %d", &fd) == 1)
+		return fd < 0 ? -EBADF : cmd_attach(fd);
+	if (sscanf(buf, "map %u %7s", &n, dirs) == 2) {
+		if (!n || n > 1000000 || parse_dir(dirs, &dir))
+			return -EINVAL;
+		return cmd_map(n, dir);
+	}
+	if (sscanf(buf, "%7s", word) == 1 && !strcmp(word, "detach"))
+		return cmd_detach();
+	return -EINVAL;
+}
+
+static ssize_t ctl_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	char buf[64];
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+
+	mutex_lock(&importer_lock);
+	ret = run_command(buf);
+	mutex_unlock(&importer_lock);
+	return ret ? ret : len;
+}
+
+static ssize_t ctl_read(struct file *file, char __user *ubuf, size_t len,
+			loff_t *ppos)
+{
+	char buf[128];
+	int n;
+
+	mutex_lock(&importer_lock);
+	n = scnprintf(buf, sizeof(buf),
+		      "exporter_map_calls=%d exporter_unmap_calls=%d cached=%d same_table=%d\n",
+		      atomic_read(&map_calls), atomic_read(&unmap_calls),
+		      importer_attach && importer_attach->sgt, same_table);
+	mutex_unlock(&importer_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+static const struct file_operations ctl_fops = {
+	.owner = THIS_MODULE,
+	.read = ctl_read,
+	.write = ctl_write,
+	.llseek = default_llseek,
+};
+
+static int __init sgt_importer_init(void)
+{
+	importer_dev = __root_device_register("sgt-importer", NULL);
+	if (IS_ERR(importer_dev))
+		return PTR_ERR(importer_dev);
+	importer_dir = debugfs_create_dir("sgt_importer", NULL);
+	debugfs_create_file("ctl", 0600, importer_dir, NULL, &ctl_fops);
+	return 0;
+}
+
+static void __exit sgt_importer_exit(void)
+{
+	debugfs_remove_recursive(importer_dir);
+	mutex_lock(&importer_lock);
+	cmd_detach();
+	mutex_unlock(&importer_lock);
+	root_device_unregister(importer_dev);
+}
+
+module_init(sgt_importer_init);
+module_exit(sgt_importer_exit);
+MODULE_DESCRIPTION("Test importer for dma-buf sg_table caching, driven from userspace");
+MODULE_LICENSE("GPL");
