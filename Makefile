@@ -2,26 +2,38 @@
 #
 # dma-buf-sgt-cache: attach time sg_table caching for dma-buf.
 #
-#   make            build the test modules against KDIR (default: the running
-#                   kernel's build directory)
+#   make            build dma-buf-sgt-cache.ko against KDIR (default: the
+#                   running kernel's build directory); DKMS runs this
+#   make test-modules  build the test modules against KDIR
 #   make demo       patched 6.12 lockdep kernel in QEMU: what the cache does
 #                   with a real dma-buf
 #   make check      every test on every kernel; ends with "N passed, M failed"
 #   make clean      remove module build products and logs
 #   make distclean  also remove the kernel sources, builds and ccache
 #
-# Everything is built below $(HX_CACHE), never in this tree.
+# The module builds here, as DKMS expects; everything else is built below
+# $(HX_CACHE), never in this tree.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 HX_CACHE ?= $(or $(DMA_BUF_SGT_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dma-buf-sgt-cache)
-TEST_MODULES := tests/controls tests/kunit tests/expect tests/importer
+TEST_MODULES := tests/kunit-module tests/controls tests/kunit tests/expect tests/importer
 
-all: modules
+all: module
 
-modules:
+kdir-exists:
 	@test -f "$(KDIR)/Makefile" || \
 		{ echo "error: no kernel build at $(KDIR); set KDIR=" >&2; exit 1; }
-	scripts/build-modules.sh "$(KDIR)" "$(HX_CACHE)/modules/local" $(TEST_MODULES)
+
+module: kdir-exists
+	scripts/conftest.sh "$(KDIR)" conftest.h
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+clean-module:
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean 2>/dev/null || true
+	rm -f conftest.h
+
+test-modules: kdir-exists
+	scripts/build-modules.sh "$(KDIR)" "$(HX_CACHE)/modules/local" . $(TEST_MODULES)
 
 demo:
 	scripts/demo.sh
@@ -29,11 +41,11 @@ demo:
 check:
 	scripts/check.sh
 
-clean:
+clean: clean-module
 	rm -rf "$(HX_CACHE)/modules" "$(HX_CACHE)/logs" "$(HX_CACHE)/demo"
 
 distclean: clean
 	chmod -R u+w "$(HX_CACHE)" 2>/dev/null || true
 	rm -rf "$(HX_CACHE)"
 
-.PHONY: all modules demo check clean distclean
+.PHONY: all kdir-exists module clean-module test-modules demo check clean distclean

@@ -17,6 +17,9 @@ case "$name" in
 *) src=$("$HX_ROOT/scripts/stock-tree.sh" "$ver") ;;
 esac
 out=$src/build-${name#*-*-}
+# One builder per kernel: a second caller waits, then finds it built.
+exec 9>"$src/.lock-${name#*-*-}"
+flock 9
 if [ -f "$out/arch/x86/boot/bzImage" ]; then
 	echo "$out"
 	exit 0

@@ -1,8 +1,9 @@
 #!/bin/bash
 # build-modules.sh KDIR OUT DIR...: build the out-of-tree modules in each DIR
-# (a folder with a Kbuild file) against the kernel build KDIR, with W=1, in
-# a copy under OUT; print the paths of the .ko files. A module that warns
-# fails the build.
+# (a folder with a Kbuild file; its *.c and include/ are copied) against the
+# kernel build KDIR, with W=1, in a copy under OUT; print the paths of the
+# .ko files. A module that warns fails the build. Later DIRs may use the
+# symbols of earlier ones (dma-buf-sgt-cache.ko first, then its users).
 . "$(dirname "$0")/lib.sh"
 
 kdir=${1:-} out=${2:-}
@@ -12,19 +13,24 @@ shift 2
 mkdir -p "$out"
 "$HX_ROOT/scripts/conftest.sh" "$kdir" "$out/conftest.h"
 
+symvers=()
 for dir in "$@"; do
 	[ -f "$dir/Kbuild" ] || die "no Kbuild in $dir"
 	name=$(basename "$dir")
+	[ "$(cd "$dir" && pwd)" = "$HX_ROOT" ] && name=dma-buf-sgt-cache
 	b=$out/$name
 	rm -rf "$b"
 	mkdir -p "$b"
 	cp "$dir"/Kbuild "$dir"/*.c "$b/"
+	[ ! -d "$dir/include" ] || cp -r "$dir/include" "$b/"
 	cp "$out/conftest.h" "$b/"
-	if ! make -C "$kdir" M="$b" W=1 modules >"$b/build.log" 2>&1; then
+	if ! make -C "$kdir" M="$b" W=1 KBUILD_EXTRA_SYMBOLS="${symvers[*]}" \
+		modules >"$b/build.log" 2>&1; then
 		die "module build failed in $dir against $kdir: $(grep -m1 -E 'error|Error' "$b/build.log")"
 	fi
 	if grep -q 'warning:' "$b/build.log"; then
 		die "module build warned in $dir against $kdir: $(grep -m1 'warning:' "$b/build.log")"
 	fi
 	ls "$b"/*.ko
+	symvers+=("$b/Module.symvers")
 done

@@ -4,7 +4,8 @@
 #   1. build the debug kernels (KASAN flavour: lockdep + KASAN + kmemleak +
 #      DMA_API_DEBUG + fault injection), stock and patched, 6.12 and 6.1;
 #      fetch Debian's stock binary kernels;
-#   2. check each patch series (scripts/check-series.sh);
+#   2. check each patch series (scripts/check-series.sh), after proving that
+#      its lint gates can trip (scripts/check-lint.sh);
 #   3. boot, HX_JOBS guests at a time, under a timeout each:
 #      - negative controls: each gate must trip (lockdep, KASAN, kmemleak and
 #        WARN on every debug kernel; failed test, missing test and guest
@@ -39,7 +40,7 @@ plan=$run/plan
 stage "logs: $run"
 
 record() { # result lines from stdin into the results file (and stdout)
-	grep '^result: ' | tee -a "$results"
+	grep --line-buffered '^result: ' | tee -a "$results"
 }
 # queue NAME KDIR INITRD EXPECT TIMEOUT CASES CMDLINE...: one guest boot
 queue() {
@@ -52,6 +53,8 @@ mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 }
 
 mapfile -t progs < <("$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin")
+# The contract suite's opted-out mock, by exp_name, for the module's deny list.
+mock_deny=sgt-cache-mock-no-cache
 controls="hx_control@mode=lockdep,hx_control@mode=leak,hx_control@mode=warn,hx_control@mode=kasan"
 first=
 
@@ -62,16 +65,19 @@ for ver in $versions; do
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
 
 	stage "== $ver: test modules"
-	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
-		"$HX_ROOT/tests/importer")
+	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
+		"$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" "$HX_ROOT/tests/importer")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" "${progs[@]}"
 	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" lockdep,leak,warn,kasan 240 - \
 		"hx.load=$controls"
 	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
 		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
 		hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:uncached,sgt-import@heap:uncached
+	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 - \
+		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" hx.load=dma-buf-sgt-cache-mtest
 	if [ -z "$first" ]; then
 		first=$ver
+		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
 		for c in fail:test missing:test hang:timeout; do
 			to=240
 			[ "${c#*:}" = timeout ] && to=30
@@ -80,10 +86,14 @@ for ver in $versions; do
 		done
 	fi
 
-	mapfile -t ko_deb < <(mods "$kdeb/build" "$HX_ROOT/tests/controls")
+	# Debian's own kernel: the module builds with W=1 against its headers
+	# and loads; the WARN gate trips on it.
+	mapfile -t ko_deb < <(mods "$kdeb/build" "$HX_ROOT" "$HX_ROOT/tests/controls")
+	echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
+	"$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
 	queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
-		"hx.load=hx_control@mode=pass,hx_control@mode=warn"
+		hx.insmod=dma-buf-sgt-cache "hx.load=hx_control@mode=pass,hx_control@mode=warn"
 
 	if [ "$kp" = "$ks" ]; then
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
@@ -91,12 +101,15 @@ for ver in $versions; do
 	fi
 	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
 		echo "result: FAIL series-$ver -- check-series.sh stopped (see above)" | record
-	mapfile -t ko_patched < <(mods "$kp" "$HX_ROOT/tests/expect" "$HX_ROOT/tests/importer")
+	mapfile -t ko_patched < <(mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
+		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/importer")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}"
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 240 - \
 		"hx.load=dma-buf-sgt-cache-test,sgt_cache_expect@mode=clean" \
 		hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached
+	queue "module-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 240 - \
+		hx.insmod=dma-buf-sgt-cache hx.load=dma-buf-sgt-cache-mtest
 	queue "inversion-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" lockdep 240 - \
 		"hx.load=sgt_cache_expect@mode=inversion"
 	queue "both-flags-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" warn 240 - \

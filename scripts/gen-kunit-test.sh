@@ -13,6 +13,7 @@ case "$ver" in
 esac
 # unifdef exits 1 when it changed something: that is the point here.
 rc=0
-unifdef -B -DSGT_TEST_LOCKED_MAP="$locked" -DSGT_TEST_HAS_NO_SGT_CACHE=1 \
+unifdef -B -DDMA_BUF_SGT_CACHE_LOCKED_MAP="$locked" -DDMA_BUF_SGT_CACHE_IN_CORE=1 \
+	-UDMA_BUF_SGT_CACHE_TEST_MODULE \
 	"$HX_ROOT/tests/kunit/dma-buf-sgt-cache-test.c" || rc=$?
 [ "$rc" -le 1 ] || die "unifdef failed on the contract test"

@@ -5,11 +5,13 @@
 # elapsed since the outermost script started (HX_T0 is inherited by children).
 
 set -euo pipefail
+# Stable tool messages (gcc's quotes) for the gates that parse them.
+export LC_ALL=C
 
 HX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HX_CACHE=${DMA_BUF_SGT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dma-buf-sgt-cache}
 HX_T0=${HX_T0:-$(date +%s)}
-HX_VERSIONS="6.12 6.1"
+HX_SUPPORTED="6.12 6.1"
 export HX_ROOT HX_CACHE HX_T0
 
 # stage MSG...: one progress line on stderr, with elapsed seconds.
@@ -27,7 +29,7 @@ die() {
 check_version() {
 	case "${1:-}" in
 	6.1 | 6.12) ;;
-	*) die "unknown kernel version '${1:-}' (supported: $HX_VERSIONS)" ;;
+	*) die "unknown kernel version '${1:-}' (supported: $HX_SUPPORTED)" ;;
 	esac
 }
 

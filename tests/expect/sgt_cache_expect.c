@@ -68,7 +68,7 @@ static const struct dma_buf_ops expect_ops = {
 	.release = expect_release,
 };
 
-#if SGT_TEST_HAS_NO_SGT_CACHE
+#if DMA_BUF_SGT_CACHE_IN_CORE
 static const struct dma_buf_ops both_flags_ops = {
 	.no_sgt_cache = true,
 	.cache_sgt_mapping = true,
@@ -101,7 +101,7 @@ static bool map_under_importer_lock(struct dma_buf_attachment *attach)
 	int before = map_calls;
 	struct sg_table *sgt;
 
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
 	dma_resv_lock(attach->dmabuf->resv, NULL);
 #endif
 	mutex_lock(&importer_lock);
@@ -109,7 +109,7 @@ static bool map_under_importer_lock(struct dma_buf_attachment *attach)
 	if (!IS_ERR(sgt))
 		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
 	mutex_unlock(&importer_lock);
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
 	dma_resv_unlock(attach->dmabuf->resv);
 #endif
 	return !IS_ERR(sgt) && map_calls == before;
@@ -153,7 +153,7 @@ static int run_map_case(bool invert)
 
 static int both_flags(void)
 {
-#if SGT_TEST_HAS_NO_SGT_CACHE
+#if DMA_BUF_SGT_CACHE_IN_CORE
 	struct dma_buf *dmabuf = expect_export(&both_flags_ops);
 
 	if (!IS_ERR(dmabuf))

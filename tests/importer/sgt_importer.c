@@ -44,7 +44,7 @@ static bool same_table;
 static struct sg_table *importer_map(struct dma_buf_attachment *attach,
 				     enum dma_data_direction dir)
 {
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
 	return dma_buf_map_attachment_unlocked(attach, dir);
 #else
 	return dma_buf_map_attachment(attach, dir);
@@ -54,7 +54,7 @@ static struct sg_table *importer_map(struct dma_buf_attachment *attach,
 static void importer_unmap(struct dma_buf_attachment *attach,
 			   struct sg_table *sgt, enum dma_data_direction dir)
 {
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
 	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
 #else
 	dma_buf_unmap_attachment(attach, sgt, dir);

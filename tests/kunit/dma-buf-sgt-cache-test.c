@@ -18,21 +18,28 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
-#if !defined(SGT_TEST_LOCKED_MAP) || !defined(SGT_TEST_HAS_NO_SGT_CACHE)
+#if !defined(DMA_BUF_SGT_CACHE_LOCKED_MAP) || !defined(DMA_BUF_SGT_CACHE_IN_CORE)
 /*
  * This file is the single source of these cases for every kernel, in tree
  * and out of tree. The copies in the kernel patch series are generated from
  * it by scripts/gen-kunit-test.sh (unifdef). Out of tree, the conftest
  * defines:
  *
- * SGT_TEST_LOCKED_MAP: the kernel follows the dynamic locking convention
- * (v6.2+): exporters are mapped under the reservation lock and static
- * importers use the _unlocked map calls.
- * SGT_TEST_HAS_NO_SGT_CACHE: &dma_buf_ops has no_sgt_cache, i.e. the
- * kernel carries the series. Without it the cases for the new behaviour
- * must fail, and the others must pass.
+ * DMA_BUF_SGT_CACHE_LOCKED_MAP: the kernel follows the dynamic locking
+ * convention (v6.2+): exporters are mapped under the reservation lock and
+ * static importers use the _unlocked map calls.
+ * DMA_BUF_SGT_CACHE_IN_CORE: &dma_buf_ops has no_sgt_cache, i.e. the kernel
+ * carries the series. Without it the cases for the new behaviour must fail,
+ * and the others must pass.
+ *
+ * With DMA_BUF_SGT_CACHE_TEST_MODULE=1 the importer calls go through the
+ * dma-buf-sgt-cache module's API instead; its deny list must then name the
+ * no-cache mock (deny=sgt-cache-mock-no-cache), and every case must pass.
  */
 #error "build with the conftest: see tests/kunit/Kbuild"
+#endif
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+#include <linux/dma-buf-sgt-cache.h>
 #endif
 
 MODULE_IMPORT_NS(DMA_BUF);
@@ -183,7 +190,7 @@ static void mock_release(struct dma_buf *dmabuf)
 
 static const struct dma_buf_ops mock_ops[] = {
 	[MOCK_STATIC] = MOCK_OPS(),
-#if SGT_TEST_HAS_NO_SGT_CACHE
+#if DMA_BUF_SGT_CACHE_IN_CORE
 	[MOCK_NO_CACHE] = MOCK_OPS(.no_sgt_cache = true),
 #else
 	[MOCK_NO_CACHE] = MOCK_OPS(),
@@ -255,7 +262,11 @@ static struct dma_buf_attachment *attach_static(struct kunit *test)
 {
 	struct sgt_test_ctx *ctx = test->priv;
 
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+	return track(test, dma_buf_sgt_cache_attach(ctx->dmabuf, ctx->dev));
+#else
 	return track(test, dma_buf_attach(ctx->dmabuf, ctx->dev));
+#endif
 }
 
 static struct dma_buf_attachment *attach_dynamic(struct kunit *test)
@@ -274,14 +285,20 @@ static void detach(struct kunit *test, struct dma_buf_attachment *attach)
 	for (i = 0; i < SGT_TEST_MAX_ATTACH; i++)
 		if (ctx->attach[i] == attach)
 			ctx->attach[i] = NULL;
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+	dma_buf_sgt_cache_detach(ctx->dmabuf, attach);
+#else
 	dma_buf_detach(ctx->dmabuf, attach);
+#endif
 }
 
 /* Map and unmap the way a static importer does on this kernel. */
 static struct sg_table *importer_map(struct dma_buf_attachment *attach,
 				     enum dma_data_direction dir)
 {
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+	return dma_buf_sgt_cache_map(attach, dir);
+#elif DMA_BUF_SGT_CACHE_LOCKED_MAP
 	return dma_buf_map_attachment_unlocked(attach, dir);
 #else
 	return dma_buf_map_attachment(attach, dir);
@@ -291,7 +308,9 @@ static struct sg_table *importer_map(struct dma_buf_attachment *attach,
 static void importer_unmap(struct dma_buf_attachment *attach,
 			   struct sg_table *sgt, enum dma_data_direction dir)
 {
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+	dma_buf_sgt_cache_unmap(attach, sgt, dir);
+#elif DMA_BUF_SGT_CACHE_LOCKED_MAP
 	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
 #else
 	dma_buf_unmap_attachment(attach, sgt, dir);
@@ -505,7 +524,7 @@ static void attach_map_locking(struct kunit *test)
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
-#if SGT_TEST_LOCKED_MAP
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
 	KUNIT_EXPECT_TRUE(test, mock->map_saw_resv_locked);
 #else
 	KUNIT_EXPECT_FALSE(test, mock->map_saw_resv_locked);

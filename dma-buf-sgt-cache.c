@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-buf-sgt-cache: attach time sg_table caching for kernels without the
+ * dma-buf-sgt-cache patch series (stock Debian 6.1 and 6.12).
+ *
+ * Importers call dma_buf_sgt_cache_attach(), _map(), _unmap() and _detach()
+ * (include/linux/dma-buf-sgt-cache.h). An attachment is eligible when the
+ * exporter is static (no &dma_buf_ops.pin) and its exp_name is not on the
+ * deny list. Eligible attachments are mapped once at attach time with
+ * %DMA_BIDIRECTIONAL, through the core's own map path, and the table is kept
+ * in &dma_buf_attachment.sgt with &dma_buf_attachment.dir set to
+ * %DMA_BIDIRECTIONAL: from then on the core itself returns it for every map,
+ * ignores its unmaps, and unmaps it once in dma_buf_detach() before calling
+ * the exporter's detach, exactly as a kernel with the series does.
+ *
+ * On a kernel with the series the header makes the four calls the core's
+ * own, and this module only reports that it has nothing to do.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/dma-buf-sgt-cache.h>
+#include <linux/dma-resv.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+#if !DMA_BUF_SGT_CACHE_IN_CORE
+
+#define SGT_CACHE_NAME_MAX	32
+#define SGT_CACHE_DENY_MAX	16
+
+/*
+ * The exporters the series opts out, by exp_name: the system heap, the CMA
+ * heap (named after its CMA area), habanalabs, omapdrm, tegra and armada.
+ */
+static const char * const sgt_cache_deny_default[] = {
+	"system", "reserved", "linux,cma", "default_cma_region",
+	"habanalabs", "omapdrm", "tegra_drm", "armada_drm",
+};
+
+static char *deny;
+module_param(deny, charp, 0444);
+MODULE_PARM_DESC(deny, "more exporter names (dmabuf->exp_name) never to cache, comma-separated");
+
+static char sgt_cache_deny_extra[SGT_CACHE_DENY_MAX][SGT_CACHE_NAME_MAX];
+static unsigned int sgt_cache_deny_count;
+
+/* One cached attachment, for debugfs and for dma_buf_sgt_cache_detach(). */
+struct sgt_cache_entry {
+	struct list_head node;
+	struct dma_buf_attachment *attach;
+	size_t bytes;
+};
+
+/* Protects sgt_cache_list and the counters below. */
+static DEFINE_MUTEX(sgt_cache_lock);
+static LIST_HEAD(sgt_cache_list);
+static u64 sgt_cache_fills;
+static u64 sgt_cache_fill_failures;
+static u64 sgt_cache_hits;
+static u64 sgt_cache_releases;
+static u64 sgt_cache_bytes;
+static struct dentry *sgt_cache_debugfs;
+
+/*
+ * Lockdep stand-in for the exporter's map, as in the series: the attach time
+ * map runs in a read section, a map served from the cache acquires it for
+ * write, so an importer that maps under a lock the exporter's map depends on
+ * is reported at its first cached map.
+ */
+#ifdef CONFIG_LOCKDEP
+static struct lockdep_map sgt_cache_exporter_lockdep_map = {
+	.name = "dma_buf_sgt_cache_exporter_map",
+};
+#endif
+
+static void sgt_cache_might_call_exporter(void)
+{
+	lock_map_acquire(&sgt_cache_exporter_lockdep_map);
+	lock_map_release(&sgt_cache_exporter_lockdep_map);
+}
+
+static bool sgt_cache_denied(const char *name)
+{
+	unsigned int i;
+
+	if (!name)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sgt_cache_deny_default); i++)
+		if (!strcmp(name, sgt_cache_deny_default[i]))
+			return true;
+	for (i = 0; i < sgt_cache_deny_count; i++)
+		if (!strcmp(name, sgt_cache_deny_extra[i]))
+			return true;
+	return false;
+}
+
+static bool sgt_cache_eligible(struct dma_buf *dmabuf)
+{
+	return !dma_buf_is_dynamic(dmabuf) && !sgt_cache_denied(dmabuf->exp_name);
+}
+
+/* Map the way static importers do on this kernel: the core's map path. */
+static struct sg_table *sgt_cache_core_map(struct dma_buf_attachment *attach,
+					   enum dma_data_direction dir)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static void sgt_cache_core_unmap(struct dma_buf_attachment *attach,
+				 struct sg_table *sgt,
+				 enum dma_data_direction dir)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+static size_t sgt_cache_dma_bytes(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	size_t bytes = 0;
+	int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		bytes += sg_dma_len(sg);
+	return bytes;
+}
+
+/* Map @attach once and hand the table to the core to keep. */
+static int sgt_cache_fill(struct dma_buf_attachment *attach,
+			  struct sgt_cache_entry *entry)
+{
+	struct sg_table *sgt;
+
+	lock_map_acquire_read(&sgt_cache_exporter_lockdep_map);
+	sgt = sgt_cache_core_map(attach, DMA_BIDIRECTIONAL);
+	lock_map_release(&sgt_cache_exporter_lockdep_map);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	attach->sgt = sgt;
+	attach->dir = DMA_BIDIRECTIONAL;
+	dma_resv_unlock(attach->dmabuf->resv);
+
+	entry->attach = attach;
+	entry->bytes = sgt_cache_dma_bytes(sgt);
+	return 0;
+}
+
+/**
+ * dma_buf_sgt_cache_attach - attach a static importer, caching its sg_table
+ * @dmabuf: buffer to attach to
+ * @dev: the importing device
+ *
+ * Like dma_buf_attach(). When the exporter is static and not on the deny
+ * list, this also maps the buffer once with %DMA_BIDIRECTIONAL and keeps the
+ * table until dma_buf_sgt_cache_detach(); later maps return it without
+ * calling the exporter.
+ *
+ * Context: Process context. The caller must not hold the reservation lock of
+ * @dmabuf nor any lock the exporter's map takes.
+ *
+ * Return: the attachment, or an ERR_PTR(): the error of dma_buf_attach(), or
+ * of the exporter's map at attach time (-ENOMEM for a NULL table,
+ * -ERESTARTSYS when the wait for kernel fences was interrupted), in which
+ * case the attachment is undone.
+ */
+struct dma_buf_attachment *
+dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
+{
+	struct dma_buf_attachment *attach;
+	struct sgt_cache_entry *entry;
+	int ret;
+
+	attach = dma_buf_attach(dmabuf, dev);
+	if (IS_ERR(attach) || attach->sgt || !sgt_cache_eligible(dmabuf))
+		return attach;
+
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	ret = entry ? sgt_cache_fill(attach, entry) : -ENOMEM;
+	if (ret) {
+		kfree(entry);
+		dma_buf_detach(dmabuf, attach);
+		mutex_lock(&sgt_cache_lock);
+		sgt_cache_fill_failures++;
+		mutex_unlock(&sgt_cache_lock);
+		return ERR_PTR(ret);
+	}
+
+	/* A cached table keeps the module: its detach must find the entry. */
+	__module_get(THIS_MODULE);
+	mutex_lock(&sgt_cache_lock);
+	list_add_tail(&entry->node, &sgt_cache_list);
+	sgt_cache_fills++;
+	sgt_cache_bytes += entry->bytes;
+	mutex_unlock(&sgt_cache_lock);
+	return attach;
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
+
+static struct sgt_cache_entry *sgt_cache_find(struct dma_buf_attachment *attach)
+{
+	struct sgt_cache_entry *entry;
+
+	lockdep_assert_held(&sgt_cache_lock);
+	list_for_each_entry(entry, &sgt_cache_list, node)
+		if (entry->attach == attach)
+			return entry;
+	return NULL;
+}
+
+/**
+ * dma_buf_sgt_cache_map - map an attachment made by dma_buf_sgt_cache_attach()
+ * @attach: the attachment
+ * @dir: direction of the DMA transfer
+ *
+ * Returns the table cached at attach time, for any @dir, without calling the
+ * exporter; otherwise maps as the core does for static importers.
+ *
+ * Context: Process context. The caller must not hold the reservation lock.
+ *
+ * Return: the sg_table, or an ERR_PTR() from the exporter's map.
+ */
+struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
+				       enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+
+	if (attach->sgt)
+		sgt_cache_might_call_exporter();
+	sgt = sgt_cache_core_map(attach, dir);
+	if (!IS_ERR(sgt) && sgt == attach->sgt) {
+		mutex_lock(&sgt_cache_lock);
+		sgt_cache_hits++;
+		mutex_unlock(&sgt_cache_lock);
+	}
+	return sgt;
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
+
+/**
+ * dma_buf_sgt_cache_unmap - unmap a table from dma_buf_sgt_cache_map()
+ * @attach: the attachment
+ * @sgt: the table
+ * @dir: the direction it was mapped with
+ *
+ * Unmapping the cached table does nothing; it is released at detach.
+ *
+ * Context: Process context. The caller must not hold the reservation lock.
+ */
+void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
+			     struct sg_table *sgt, enum dma_data_direction dir)
+{
+	if (sgt == attach->sgt)
+		sgt_cache_might_call_exporter();
+	sgt_cache_core_unmap(attach, sgt, dir);
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
+
+/**
+ * dma_buf_sgt_cache_detach - detach an attachment from dma_buf_sgt_cache_attach()
+ * @dmabuf: the buffer
+ * @attach: the attachment; freed by this call
+ *
+ * Like dma_buf_detach(), which unmaps a cached table once, with
+ * %DMA_BIDIRECTIONAL, before the exporter's detach.
+ *
+ * Context: Process context. The caller must not hold the reservation lock of
+ * @dmabuf nor any lock the exporter's unmap takes.
+ */
+void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attach)
+{
+	struct sgt_cache_entry *entry;
+
+	mutex_lock(&sgt_cache_lock);
+	entry = sgt_cache_find(attach);
+	if (entry) {
+		list_del(&entry->node);
+		sgt_cache_releases++;
+		sgt_cache_bytes -= entry->bytes;
+	}
+	mutex_unlock(&sgt_cache_lock);
+
+	dma_buf_detach(dmabuf, attach);
+	if (entry) {
+		kfree(entry);
+		module_put(THIS_MODULE);
+	}
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
+
+static int sgt_cache_stats_show(struct seq_file *s, void *unused)
+{
+	struct sgt_cache_entry *entry;
+	u64 live = 0;
+
+	mutex_lock(&sgt_cache_lock);
+	list_for_each_entry(entry, &sgt_cache_list, node)
+		live++;
+	seq_printf(s, "fills %llu\nhits %llu\nreleases %llu\nfill_failures %llu\n",
+		   sgt_cache_fills, sgt_cache_hits, sgt_cache_releases,
+		   sgt_cache_fill_failures);
+	seq_printf(s, "cached %llu\nbytes_held %llu\n", live, sgt_cache_bytes);
+	mutex_unlock(&sgt_cache_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sgt_cache_stats);
+
+static int sgt_cache_attachments_show(struct seq_file *s, void *unused)
+{
+	struct sgt_cache_entry *entry;
+
+	seq_puts(s, "exporter\tsize\tdevice\tbytes_mapped\n");
+	mutex_lock(&sgt_cache_lock);
+	list_for_each_entry(entry, &sgt_cache_list, node)
+		seq_printf(s, "%s\t%zu\t%s\t%zu\n", entry->attach->dmabuf->exp_name,
+			   entry->attach->dmabuf->size,
+			   dev_name(entry->attach->dev), entry->bytes);
+	mutex_unlock(&sgt_cache_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sgt_cache_attachments);
+
+static int sgt_cache_deny_show(struct seq_file *s, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sgt_cache_deny_default); i++)
+		seq_printf(s, "%s\n", sgt_cache_deny_default[i]);
+	for (i = 0; i < sgt_cache_deny_count; i++)
+		seq_printf(s, "%s\n", sgt_cache_deny_extra[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sgt_cache_deny);
+
+/* Split the deny parameter; any bad name rejects the whole load. */
+static int sgt_cache_parse_deny(void)
+{
+	const char *p = deny, *end;
+	size_t len;
+
+	while (p && *p) {
+		end = strchrnul(p, ',');
+		len = end - p;
+		if (!len || len >= SGT_CACHE_NAME_MAX) {
+			pr_err("deny: empty or longer than %d characters: '%.*s'\n",
+			       SGT_CACHE_NAME_MAX - 1, (int)len, p);
+			return -EINVAL;
+		}
+		if (sgt_cache_deny_count == SGT_CACHE_DENY_MAX) {
+			pr_err("deny: more than %d names\n", SGT_CACHE_DENY_MAX);
+			return -EINVAL;
+		}
+		memcpy(sgt_cache_deny_extra[sgt_cache_deny_count], p, len);
+		if (strpbrk(sgt_cache_deny_extra[sgt_cache_deny_count], " \t\n")) {
+			pr_err("deny: white space in '%s'\n",
+			       sgt_cache_deny_extra[sgt_cache_deny_count]);
+			return -EINVAL;
+		}
+		sgt_cache_deny_count++;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int __init sgt_cache_init(void)
+{
+	int ret = sgt_cache_parse_deny();
+
+	if (ret)
+		return ret;
+	sgt_cache_debugfs = debugfs_create_dir("dma_buf_sgt_cache", NULL);
+	debugfs_create_file("stats", 0444, sgt_cache_debugfs, NULL,
+			    &sgt_cache_stats_fops);
+	debugfs_create_file("attachments", 0444, sgt_cache_debugfs, NULL,
+			    &sgt_cache_attachments_fops);
+	debugfs_create_file("deny", 0444, sgt_cache_debugfs, NULL,
+			    &sgt_cache_deny_fops);
+	pr_info("caching sg_tables of static attachments (%u extra deny names)\n",
+		sgt_cache_deny_count);
+	return 0;
+}
+
+static void __exit sgt_cache_exit(void)
+{
+	debugfs_remove_recursive(sgt_cache_debugfs);
+}
+
+#else /* DMA_BUF_SGT_CACHE_IN_CORE */
+
+static int __init sgt_cache_init(void)
+{
+	pr_info("this kernel caches sg_tables itself: nothing to do\n");
+	return 0;
+}
+
+static void __exit sgt_cache_exit(void)
+{
+}
+
+#endif /* DMA_BUF_SGT_CACHE_IN_CORE */
+
+module_init(sgt_cache_init);
+module_exit(sgt_cache_exit);
+MODULE_DESCRIPTION("Attach time sg_table caching for dma-buf importers");
+MODULE_LICENSE("GPL");

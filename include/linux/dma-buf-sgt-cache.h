@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attach time sg_table caching for importers of dma-bufs, on kernels with
+ * and without the dma-buf-sgt-cache patch series.
+ *
+ * Static importers call these four functions instead of dma_buf_attach(),
+ * dma_buf_map_attachment(), dma_buf_unmap_attachment() and dma_buf_detach().
+ * On a kernel that carries the series (found by the conftest, which defines
+ * DMA_BUF_SGT_CACHE_IN_CORE) they are the core calls themselves; elsewhere
+ * the dma-buf-sgt-cache module gives them the same semantics.
+ */
+#ifndef _LINUX_DMA_BUF_SGT_CACHE_H
+#define _LINUX_DMA_BUF_SGT_CACHE_H
+
+#include <linux/dma-buf.h>
+
+#if !defined(DMA_BUF_SGT_CACHE_IN_CORE) || !defined(DMA_BUF_SGT_CACHE_LOCKED_MAP)
+#error "include the conftest's conftest.h first (see Kbuild)"
+#endif
+
+#if DMA_BUF_SGT_CACHE_IN_CORE
+
+static inline struct dma_buf_attachment *
+dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
+{
+	return dma_buf_attach(dmabuf, dev);
+}
+
+static inline struct sg_table *
+dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
+		      enum dma_data_direction dir)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static inline void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
+					   struct sg_table *sgt,
+					   enum dma_data_direction dir)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+static inline void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
+					    struct dma_buf_attachment *attach)
+{
+	dma_buf_detach(dmabuf, attach);
+}
+
+#else /* !DMA_BUF_SGT_CACHE_IN_CORE */
+
+struct dma_buf_attachment *
+dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev);
+struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
+				       enum dma_data_direction dir);
+void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
+			     struct sg_table *sgt, enum dma_data_direction dir);
+void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attach);
+
+#endif /* DMA_BUF_SGT_CACHE_IN_CORE */
+
+#endif /* _LINUX_DMA_BUF_SGT_CACHE_H */

@@ -1,0 +1,28 @@
+#!/bin/bash
+# check-lint.sh KDIR: negative controls for the lint gates of
+# check-series.sh. tests/controls/lint/lint_control.c commits one sin per
+# tool; each tool must report it, or that gate proves nothing.
+. "$(dirname "$0")/lib.sh"
+
+kdir=${1:-}
+[ -f "$kdir/Makefile" ] || die "usage: check-lint.sh KDIR (a kernel build)"
+src=$(readlink -f "$kdir/source")
+[ -x "$src/scripts/checkpatch.pl" ] || die "no kernel source behind $kdir"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp "$HX_ROOT/tests/controls/lint/"* "$tmp/"
+
+gate() { # NAME PATTERN OUTPUT
+	if grep -qE "$2" <<<"$3"; then
+		echo "result: PASS lint-control-$1 -- tripped: $(grep -m1 -E "$2" <<<"$3" | sed 's|.*/||')"
+	else
+		echo "result: FAIL lint-control-$1 -- did not trip"
+	fi
+}
+out=$(make -C "$kdir" M="$tmp" C=2 W=1 modules 2>&1 || true)
+gate sparse 'lint_control.c:[0-9]+:[0-9]+: (warning|error): dereference of noderef' "$out"
+gate W=1 "lint_control.c:[0-9]+:[0-9]+: warning: no previous prototype for .{1,3}lint_w1" "$out"
+out=$(cd "$tmp" && { "$src/scripts/kernel-doc" -none lint_control.c 2>&1 || true; })
+gate kernel-doc "lint_control.c:[0-9]+: warning: .*'value'" "$out"
+out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --strict --no-tree -q -f "$tmp/lint_control.c" 2>&1 || true)
+gate checkpatch 'space prohibited before semicolon' "$out"
