@@ -300,10 +300,10 @@ void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 	mutex_unlock(&sgt_cache_lock);
 
 	dma_buf_detach(dmabuf, attach);
-	if (entry) {
-		kfree(entry);
-		module_put(THIS_MODULE);
-	}
+	if (!entry)
+		return;
+	kfree(entry);
+	module_put(THIS_MODULE);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
 

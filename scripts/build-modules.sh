@@ -1,8 +1,8 @@
 #!/bin/bash
 # build-modules.sh KDIR OUT DIR...: build the out-of-tree modules in each DIR
 # (a folder with a Kbuild file; its *.c and include/ are copied) against the
-# kernel build KDIR, with W=1, in a copy under OUT; print the paths of the
-# .ko files. A module that warns fails the build. Later DIRs may use the
+# kernel build KDIR, with W=1 and sparse (C=1), in a copy under OUT; print
+# the paths of the .ko files. A module that warns fails the build. Later DIRs may use the
 # symbols of earlier ones (dma-buf-sgt-cache.ko first, then its users).
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +24,7 @@ for dir in "$@"; do
 	cp "$dir"/Kbuild "$dir"/*.c "$b/"
 	[ ! -d "$dir/include" ] || cp -r "$dir/include" "$b/"
 	cp "$out/conftest.h" "$b/"
-	if ! make -C "$kdir" M="$b" W=1 KBUILD_EXTRA_SYMBOLS="${symvers[*]}" \
+	if ! make -C "$kdir" M="$b" W=1 C=1 KBUILD_EXTRA_SYMBOLS="${symvers[*]}" \
 		modules >"$b/build.log" 2>&1; then
 		die "module build failed in $dir against $kdir: $(grep -m1 -E 'error|Error' "$b/build.log")"
 	fi

@@ -26,3 +26,19 @@ out=$(cd "$tmp" && { "$src/scripts/kernel-doc" -none lint_control.c 2>&1 || true
 gate kernel-doc "lint_control.c:[0-9]+: warning: .*'value'" "$out"
 out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --strict --no-tree -q -f "$tmp/lint_control.c" 2>&1 || true)
 gate checkpatch 'space prohibited before semicolon' "$out"
+
+# The project's own C: checkpatch --strict and kernel-doc clean. (W=1 and
+# sparse run on every module build: scripts/build-modules.sh.)
+bad=
+n=0
+while read -r f; do
+	n=$((n + 1))
+	out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --strict --no-tree -q -f "$HX_ROOT/$f" 2>&1 || true)
+	out+=$("$src/scripts/kernel-doc" -none "$HX_ROOT/$f" 2>&1 || true)
+	[ -z "$out" ] || bad+="$f: $(echo "$out" | grep -m1 -E 'ERROR|WARNING|CHECK|warning') "
+done < <(cd "$HX_ROOT" && git ls-files '*.c' '*.h' | grep -v '^tests/controls/lint/')
+if [ -z "$bad" ]; then
+	echo "result: PASS project-style -- $n .c/.h files: checkpatch --strict and kernel-doc clean"
+else
+	echo "result: FAIL project-style -- $bad"
+fi

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define CTL "/sys/kernel/debug/sgt_importer/ctl"
-#define SIZE (1 << 20)
+#define SIZE (1024 * 1024)
 
 struct counts {
 	int map, unmap, cached, same;
@@ -140,8 +140,9 @@ int main(int argc, char **argv)
 		printf("# map failed: %s\n", strerror(-ret));
 		return 1;
 	}
-	printf("# %d maps+unmaps: exporter map calls %d, unmap calls %d, same cached table every time: %s\n",
-	       maps, c.map, c.unmap, c.same ? "yes" : "no");
+	printf("# %d maps+unmaps: exporter map calls %d, unmap calls %d, ",
+	       maps, c.map, c.unmap);
+	printf("same cached table every time: %s\n", c.same ? "yes" : "no");
 	result(cached ? c.map == 0 && c.unmap == 0 && c.same :
 			c.map == maps && c.unmap == maps && !c.same, "maps");
 
