@@ -22,6 +22,7 @@ for dir in "$@"; do
 	rm -rf "$b"
 	mkdir -p "$b"
 	cp "$dir"/Kbuild "$dir"/*.c "$b/"
+	cp "$dir"/*.h "$b/" 2>/dev/null || true
 	[ ! -d "$dir/include" ] || cp -r "$dir/include" "$b/"
 	cp "$out/conftest.h" "$b/"
 	if ! make -C "$kdir" M="$b" W=1 C=1 KBUILD_EXTRA_SYMBOLS="${symvers[*]}" \

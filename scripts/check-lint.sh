@@ -1,7 +1,8 @@
 #!/bin/bash
 # check-lint.sh KDIR: negative controls for the lint gates of
 # check-series.sh. tests/controls/lint/lint_control.c commits one sin per
-# tool; each tool must report it, or that gate proves nothing.
+# tool; each tool must report it, or that gate proves nothing. Then the
+# project's own C and Documentation/ are held to the same tools.
 . "$(dirname "$0")/lib.sh"
 
 kdir=${1:-}
@@ -41,4 +42,24 @@ if [ -z "$bad" ]; then
 	echo "result: PASS project-style -- $n .c/.h files: checkpatch --strict and kernel-doc clean"
 else
 	echo "result: FAIL project-style -- $bad"
+fi
+
+# Documentation: every page is valid reStructuredText (docutils, from
+# Debian's python3-docutils), and the gate rejects a page that is not.
+rst() { /usr/bin/python3 -m docutils --halt=warning "$1" /dev/null 2>&1; }
+if out=$(rst "$HX_ROOT/tests/controls/lint/bad.rst"); then
+	echo "result: FAIL lint-control-rst -- did not trip"
+else
+	echo "result: PASS lint-control-rst -- tripped: $(echo "$out" | head -1 | sed 's|.*/||')"
+fi
+bad=
+n=0
+for f in "$HX_ROOT"/Documentation/*.rst; do
+	n=$((n + 1))
+	rst "$f" >/dev/null || bad+="$(basename "$f") "
+done
+if [ -z "$bad" ]; then
+	echo "result: PASS docs-rst -- $n pages valid (docutils --halt=warning)"
+else
+	echo "result: FAIL docs-rst -- invalid: $bad"
 fi

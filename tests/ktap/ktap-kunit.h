@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The subset of the KUnit API that tests/kunit/dma-buf-sgt-cache-test.c
+ * uses, for kernels built without KUnit (Debian's stock kernels), so that
+ * the one source of the contract cases runs there too.
+ *
+ * Force-included ahead of the test, it takes <kunit/test.h>'s include guard.
+ * Each case (and each parameter of a parameterised case) runs in a kthread,
+ * so that a failed assertion ends the case the way KUnit's does; init and
+ * exit run around it in the loading task. Results are printed as the KTAP
+ * that KUnit prints, for the kernel's kunit.py parse.
+ */
+#ifndef _KTAP_KUNIT_H
+#define _KTAP_KUNIT_H
+#define _KUNIT_TEST_H
+
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#define KUNIT_PARAM_DESC_SIZE 128
+
+struct kunit {
+	void *priv;
+	const void *param_value;
+	bool failed;
+	struct completion done;
+	void (*run_case)(struct kunit *test);
+	struct list_head allocs;
+};
+
+struct kunit_case {
+	void (*run_case)(struct kunit *test);
+	const char *name;
+	const void *(*generate_params)(const void *prev, char *desc);
+};
+
+struct kunit_suite {
+	const char *name;
+	int (*init)(struct kunit *test);
+	void (*exit)(struct kunit *test);
+	struct kunit_case *test_cases;
+};
+
+#define KUNIT_CASE(fn) { .run_case = fn, .name = #fn }
+#define KUNIT_CASE_PARAM(fn, gen) \
+	{ .run_case = fn, .name = #fn, .generate_params = gen }
+
+#define KUNIT_ARRAY_PARAM(name, array, get_desc)			\
+	static const void *name##_gen_params(const void *prev, char *desc) \
+	{								\
+		typeof((array)[0]) *__next = prev ? ((typeof(__next))prev) + 1 : (array); \
+		if (__next - (array) < ARRAY_SIZE((array))) {		\
+			void (*__get_desc)(typeof(__next), char *) = get_desc; \
+			if (__get_desc)					\
+				__get_desc(__next, desc);		\
+			return __next;					\
+		}							\
+		return NULL;						\
+	}
+
+struct ktap_alloc {
+	struct list_head node;
+	u8 data[] __aligned(ARCH_KMALLOC_MINALIGN);
+};
+
+static inline void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp)
+{
+	struct ktap_alloc *a = kzalloc(sizeof(*a) + size, gfp);
+
+	if (!a)
+		return NULL;
+	list_add(&a->node, &test->allocs);
+	return a->data;
+}
+
+/* A failed assertion ends the case's kthread, as KUnit's does. */
+static inline void ktap_abort(struct kunit *test)
+{
+	kthread_complete_and_exit(&test->done, 0);
+}
+
+#define KTAP_CHECK(test, cond, fatal, fmt, ...) do {			\
+	if (!(cond)) {							\
+		pr_info("    # %s:%d: %s failed: " fmt "\n", __FILE__,	\
+			__LINE__, (fatal) ? "ASSERTION" : "EXPECTATION",	\
+			##__VA_ARGS__);					\
+		(test)->failed = true;					\
+		if (fatal)						\
+			ktap_abort(test);				\
+	}								\
+} while (0)
+
+#define KTAP_BINARY(test, fatal, a, op, b)				\
+	KTAP_CHECK(test, (a) op (b), fatal, "%s %s %s", #a, #op, #b)
+
+#define KUNIT_EXPECT_EQ(t, a, b)	KTAP_BINARY(t, false, a, ==, b)
+#define KUNIT_EXPECT_LT(t, a, b)	KTAP_BINARY(t, false, a, <, b)
+#define KUNIT_EXPECT_PTR_EQ(t, a, b)	KTAP_BINARY(t, false, a, ==, b)
+#define KUNIT_EXPECT_PTR_NE(t, a, b)	KTAP_BINARY(t, false, a, !=, b)
+#define KUNIT_EXPECT_TRUE(t, c)		KTAP_CHECK(t, c, false, "%s", #c)
+#define KUNIT_EXPECT_FALSE(t, c)	KTAP_CHECK(t, !(c), false, "!(%s)", #c)
+#define KUNIT_EXPECT_NULL(t, p)		KTAP_CHECK(t, !(p), false, "%s == NULL", #p)
+#define KUNIT_EXPECT_NOT_NULL(t, p)	KTAP_CHECK(t, p, false, "%s != NULL", #p)
+#define KUNIT_ASSERT_LT(t, a, b)	KTAP_BINARY(t, true, a, <, b)
+#define KUNIT_ASSERT_TRUE(t, c)		KTAP_CHECK(t, c, true, "%s", #c)
+#define KUNIT_ASSERT_FALSE(t, c)	KTAP_CHECK(t, !(c), true, "!(%s)", #c)
+#define KUNIT_ASSERT_NOT_NULL(t, p)	KTAP_CHECK(t, p, true, "%s != NULL", #p)
+#define KUNIT_ASSERT_FALSE_MSG(t, c, fmt, ...) \
+	KTAP_CHECK(t, !(c), true, fmt, ##__VA_ARGS__)
+
+static int ktap_case_thread(void *data)
+{
+	struct kunit *test = data;
+
+	test->run_case(test);
+	kthread_complete_and_exit(&test->done, 0);
+}
+
+/* Run one case (or one parameter of it); return true if it passed. */
+static bool ktap_run_one(struct kunit_suite *suite, struct kunit_case *c,
+			 const void *param)
+{
+	struct ktap_alloc *a, *next;
+	struct task_struct *task;
+	struct kunit test = { .param_value = param, .run_case = c->run_case };
+
+	INIT_LIST_HEAD(&test.allocs);
+	init_completion(&test.done);
+	if (suite->init && suite->init(&test)) {
+		pr_info("    # %s: failed to initialize\n", c->name);
+		test.failed = true;
+	} else {
+		task = kthread_run(ktap_case_thread, &test, "ktap-%s", c->name);
+		if (IS_ERR(task))
+			test.failed = true;
+		else
+			wait_for_completion(&test.done);
+		if (suite->exit)
+			suite->exit(&test);
+	}
+	list_for_each_entry_safe(a, next, &test.allocs, node)
+		kfree(a);
+	return !test.failed;
+}
+
+static int ktap_run_suite(struct kunit_suite *suite)
+{
+	char desc[KUNIT_PARAM_DESC_SIZE];
+	struct kunit_case *c;
+	int n = 0, i, p;
+	const void *param;
+	bool ok, all;
+
+	for (c = suite->test_cases; c->run_case; c++)
+		n++;
+	pr_info("KTAP version 1\n");
+	pr_info("1..1\n");
+	pr_info("    KTAP version 1\n");
+	pr_info("    # Subtest: %s\n", suite->name);
+	pr_info("    1..%d\n", n);
+	all = true;
+	for (i = 1, c = suite->test_cases; c->run_case; c++, i++) {
+		if (!c->generate_params) {
+			ok = ktap_run_one(suite, c, NULL);
+		} else {
+			pr_info("        KTAP version 1\n");
+			pr_info("        # Subtest: %s\n", c->name);
+			ok = true;
+			p = 0;
+			desc[0] = '\0';
+			for (param = c->generate_params(NULL, desc); param;
+			     param = c->generate_params(param, desc)) {
+				bool pok = ktap_run_one(suite, c, param);
+
+				pr_info("        %s %d %s\n", pok ? "ok" : "not ok",
+					++p, desc);
+				ok &= pok;
+				desc[0] = '\0';
+			}
+		}
+		pr_info("    %s %d %s\n", ok ? "ok" : "not ok", i, c->name);
+		all &= ok;
+	}
+	pr_info("%s 1 %s\n", all ? "ok" : "not ok", suite->name);
+	return 0;
+}
+
+#define kunit_test_suite(suite)						\
+	static int __init ktap_suite_init(void)				\
+	{								\
+		return ktap_run_suite(&(suite));			\
+	}								\
+	static void __exit ktap_suite_exit(void)			\
+	{								\
+	}								\
+	module_init(ktap_suite_init);					\
+	module_exit(ktap_suite_exit)
+
+#endif /* _KTAP_KUNIT_H */
