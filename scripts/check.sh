@@ -66,15 +66,18 @@ for ver in $versions; do
 
 	stage "== $ver: test modules"
 	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
-		"$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" "$HX_ROOT/tests/importer")
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" "${progs[@]}"
+		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
+		"$HX_ROOT/tests/importer")
+	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
+		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test"
 	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" lockdep,leak,warn,kasan 240 - \
 		"hx.load=$controls"
 	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
 		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
 		hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:lazy,sgt-import@heap:uncached
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 - \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" hx.load=dma-buf-sgt-cache-mtest
+		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" hx.load=dma-buf-sgt-cache-mtest \
+		hx.run=unload-test
 	if [ -z "$first" ]; then
 		first=$ver
 		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record

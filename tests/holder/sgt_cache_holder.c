@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Holds one attachment cached through dma-buf-sgt-cache, for
+ * tests/guest/unload-test: while it lives, dma-buf-sgt-cache must refuse to
+ * unload. Writing the "release" parameter detaches it and drops the buffer;
+ * the buffer pins this module (its exporter) until then.
+ */
+#include <linux/device.h>
+#include <linux/dma-buf-sgt-cache.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+static struct device *holder_dev;
+static struct dma_buf *holder_buf;
+static struct dma_buf_attachment *holder_attach;
+
+static struct sg_table *holder_map(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct sg_table *sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+	sg_dma_len(sgt->sgl) = PAGE_SIZE;
+	return sgt;
+}
+
+static void holder_unmap(struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static void holder_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops holder_ops = {
+	.map_dma_buf = holder_map,
+	.unmap_dma_buf = holder_unmap,
+	.release = holder_release,
+};
+
+static int __init holder_init(void)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	int ret;
+
+	holder_dev = __root_device_register("sgt-cache-holder", NULL);
+	if (IS_ERR(holder_dev))
+		return PTR_ERR(holder_dev);
+	exp_info.ops = &holder_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = &holder_dev;
+	holder_buf = dma_buf_export(&exp_info);
+	if (IS_ERR(holder_buf)) {
+		ret = PTR_ERR(holder_buf);
+		goto err_dev;
+	}
+	holder_attach = dma_buf_sgt_cache_attach(holder_buf, holder_dev);
+	if (IS_ERR(holder_attach)) {
+		ret = PTR_ERR(holder_attach);
+		goto err_buf;
+	}
+	pr_info("sgt_cache_holder: attachment cached: %s\n",
+		holder_attach->sgt ? "yes" : "no");
+	return 0;
+
+err_buf:
+	dma_buf_put(holder_buf);
+err_dev:
+	root_device_unregister(holder_dev);
+	return ret;
+}
+
+static int holder_release_set(const char *val, const struct kernel_param *kp)
+{
+	if (!holder_attach)
+		return -ENOENT;
+	dma_buf_sgt_cache_detach(holder_buf, holder_attach);
+	holder_attach = NULL;
+	dma_buf_put(holder_buf);	/* unpins this module */
+	return 0;
+}
+
+static const struct kernel_param_ops holder_release_ops = {
+	.set = holder_release_set,
+};
+module_param_cb(release, &holder_release_ops, NULL, 0200);
+MODULE_PARM_DESC(release, "write to detach the cached attachment and drop the buffer");
+
+/* Only reachable after "release": the live buffer pins the module. */
+static void __exit holder_exit(void)
+{
+	root_device_unregister(holder_dev);
+}
+
+module_init(holder_init);
+module_exit(holder_exit);
+MODULE_DESCRIPTION("Keeps a cached dma-buf attachment for the unload test");
+MODULE_LICENSE("GPL");
