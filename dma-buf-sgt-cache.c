@@ -109,28 +109,6 @@ static bool sgt_cache_eligible(struct dma_buf *dmabuf)
 	return !dma_buf_is_dynamic(dmabuf) && !sgt_cache_denied(dmabuf->exp_name);
 }
 
-/* Map the way static importers do on this kernel: the core's map path. */
-static struct sg_table *sgt_cache_core_map(struct dma_buf_attachment *attach,
-					   enum dma_data_direction dir)
-{
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	return dma_buf_map_attachment_unlocked(attach, dir);
-#else
-	return dma_buf_map_attachment(attach, dir);
-#endif
-}
-
-static void sgt_cache_core_unmap(struct dma_buf_attachment *attach,
-				 struct sg_table *sgt,
-				 enum dma_data_direction dir)
-{
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
-#else
-	dma_buf_unmap_attachment(attach, sgt, dir);
-#endif
-}
-
 static size_t sgt_cache_dma_bytes(struct sg_table *sgt)
 {
 	struct scatterlist *sg;
@@ -149,7 +127,7 @@ static int sgt_cache_fill(struct dma_buf_attachment *attach,
 	struct sg_table *sgt;
 
 	lock_map_acquire_read(&sgt_cache_exporter_lockdep_map);
-	sgt = sgt_cache_core_map(attach, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_sgt_cache_core_map(attach, DMA_BIDIRECTIONAL);
 	lock_map_release(&sgt_cache_exporter_lockdep_map);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
@@ -245,7 +223,7 @@ struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 
 	if (attach->sgt)
 		sgt_cache_might_call_exporter();
-	sgt = sgt_cache_core_map(attach, dir);
+	sgt = dma_buf_sgt_cache_core_map(attach, dir);
 	if (!IS_ERR(sgt) && sgt == attach->sgt) {
 		mutex_lock(&sgt_cache_lock);
 		sgt_cache_hits++;
@@ -270,7 +248,7 @@ void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 {
 	if (sgt == attach->sgt)
 		sgt_cache_might_call_exporter();
-	sgt_cache_core_unmap(attach, sgt, dir);
+	dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
 

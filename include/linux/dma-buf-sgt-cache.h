@@ -18,6 +18,48 @@
 #error "include the conftest's conftest.h first (see Kbuild)"
 #endif
 
+/**
+ * dma_buf_sgt_cache_core_map - map as this kernel's static importers do
+ * @attach: the attachment
+ * @dir: direction of the DMA transfer
+ *
+ * The core's dma_buf_map_attachment_unlocked() under the dynamic locking
+ * convention (v6.2+), dma_buf_map_attachment() before it.
+ *
+ * Context: Process context, without the reservation lock held.
+ *
+ * Return: the sg_table, or an ERR_PTR().
+ */
+static inline struct sg_table *
+dma_buf_sgt_cache_core_map(struct dma_buf_attachment *attach,
+			   enum dma_data_direction dir)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+/**
+ * dma_buf_sgt_cache_core_unmap - unmap as this kernel's static importers do
+ * @attach: the attachment
+ * @sgt: the table from dma_buf_sgt_cache_core_map()
+ * @dir: the direction it was mapped with
+ *
+ * Context: Process context, without the reservation lock held.
+ */
+static inline void
+dma_buf_sgt_cache_core_unmap(struct dma_buf_attachment *attach,
+			     struct sg_table *sgt, enum dma_data_direction dir)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
 #if DMA_BUF_SGT_CACHE_IN_CORE
 
 static inline struct dma_buf_attachment *
@@ -30,22 +72,14 @@ static inline struct sg_table *
 dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 		      enum dma_data_direction dir)
 {
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	return dma_buf_map_attachment_unlocked(attach, dir);
-#else
-	return dma_buf_map_attachment(attach, dir);
-#endif
+	return dma_buf_sgt_cache_core_map(attach, dir);
 }
 
 static inline void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 					   struct sg_table *sgt,
 					   enum dma_data_direction dir)
 {
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
-#else
-	dma_buf_unmap_attachment(attach, sgt, dir);
-#endif
+	dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 }
 
 static inline void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,

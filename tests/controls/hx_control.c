@@ -45,14 +45,27 @@ static void hx_lockdep_inversion(void)
 }
 
 /* noinline so that no copy of the pointer survives in the caller's frame. */
-static noinline void hx_leak(void)
+static noinline void hx_leak_one(size_t size)
 {
-	void *p = kmalloc(1024, GFP_KERNEL);
+	void *p = kmalloc(size, GFP_KERNEL);
 
 	if (p)
-		memset(p, 0x5a, 1024);
+		memset(p, 0x5a, size);
 	/* Hide the value from the compiler so the allocation is not elided. */
 	OPTIMIZER_HIDE_VAR(p);
+}
+
+/*
+ * kmemleak misses a leak when a stale copy of its pointer survives somewhere
+ * it scans; leak several objects of several sizes so that the gate trips
+ * every time (one report is enough).
+ */
+static void hx_leak(void)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		hx_leak_one(64 << (i % 7));
 }
 
 static noinline void hx_oob_read(void)

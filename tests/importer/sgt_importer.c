@@ -22,7 +22,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>
-#include <linux/dma-buf.h>
+#include <linux/dma-buf-sgt-cache.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/kprobes.h>
@@ -41,27 +41,6 @@ static struct dma_buf_attachment *importer_attach;
 static atomic_t map_calls = ATOMIC_INIT(0);
 static atomic_t unmap_calls = ATOMIC_INIT(0);
 static bool same_table;
-
-/* Map and unmap the way static importers do on this kernel (conftest.h). */
-static struct sg_table *importer_map(struct dma_buf_attachment *attach,
-				     enum dma_data_direction dir)
-{
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	return dma_buf_map_attachment_unlocked(attach, dir);
-#else
-	return dma_buf_map_attachment(attach, dir);
-#endif
-}
-
-static void importer_unmap(struct dma_buf_attachment *attach,
-			   struct sg_table *sgt, enum dma_data_direction dir)
-{
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
-#else
-	dma_buf_unmap_attachment(attach, sgt, dir);
-#endif
-}
 
 static int count_map(struct kprobe *p, struct pt_regs *regs)
 {
@@ -148,12 +127,12 @@ static int cmd_map(unsigned int n, enum dma_data_direction dir)
 	counts_reset();
 	same_table = true;
 	for (i = 0; i < n; i++) {
-		sgt = importer_map(importer_attach, dir);
+		sgt = dma_buf_sgt_cache_core_map(importer_attach, dir);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
 		if (sgt != importer_attach->sgt)
 			same_table = false;
-		importer_unmap(importer_attach, sgt, dir);
+		dma_buf_sgt_cache_core_unmap(importer_attach, sgt, dir);
 	}
 	return 0;
 }

@@ -49,17 +49,26 @@ struct kunit_suite {
 #define KUNIT_CASE_PARAM(fn, gen) \
 	{ .run_case = fn, .name = #fn, .generate_params = gen }
 
+/* The next element of an array of @n elements of @size bytes after @prev. */
+static inline const void *ktap_array_next(const void *base, size_t n,
+					  size_t size, const void *prev)
+{
+	const void *next = prev ? prev + size : base;
+
+	return next < base + n * size ? next : NULL;
+}
+
 #define KUNIT_ARRAY_PARAM(name, array, get_desc)			\
 	static const void *name##_gen_params(const void *prev, char *desc) \
 	{								\
-		typeof((array)[0]) *__next = prev ? ((typeof(__next))prev) + 1 : (array); \
-		if (__next - (array) < ARRAY_SIZE((array))) {		\
-			void (*__get_desc)(typeof(__next), char *) = get_desc; \
-			if (__get_desc)					\
-				__get_desc(__next, desc);		\
-			return __next;					\
-		}							\
-		return NULL;						\
+		typeof(array) *__array = &(array);			\
+		const void *__next;					\
+									\
+		__next = ktap_array_next(*__array, ARRAY_SIZE(*__array), \
+					 sizeof((*__array)[0]), prev);	\
+		if (__next)						\
+			get_desc(__next, desc);				\
+		return __next;						\
 	}
 
 struct ktap_alloc {
@@ -83,34 +92,36 @@ static inline void ktap_abort(struct kunit *test)
 	kthread_complete_and_exit(&test->done, 0);
 }
 
-#define KTAP_CHECK(test, cond, fatal, fmt, ...) do {			\
-	if (!(cond)) {							\
-		pr_info("    # %s:%d: %s failed: " fmt "\n", __FILE__,	\
-			__LINE__, (fatal) ? "ASSERTION" : "EXPECTATION",	\
-			##__VA_ARGS__);					\
-		(test)->failed = true;					\
-		if (fatal)						\
-			ktap_abort(test);				\
-	}								\
-} while (0)
+/* Record a failed check; a failed assertion also ends the case. */
+static inline void ktap_check(struct kunit *test, bool ok, bool fatal,
+			      const char *file, int line, const char *what)
+{
+	if (ok)
+		return;
+	pr_info("    # %s:%d: %s failed: %s\n", file, line,
+		fatal ? "ASSERTION" : "EXPECTATION", what);
+	test->failed = true;
+	if (fatal)
+		ktap_abort(test);
+}
 
-#define KTAP_BINARY(test, fatal, a, op, b)				\
-	KTAP_CHECK(test, (a) op (b), fatal, "%s %s %s", #a, #op, #b)
+#define KTAP_CHECK(test, cond, fatal, what) \
+	ktap_check(test, cond, fatal, __FILE__, __LINE__, what)
 
-#define KUNIT_EXPECT_EQ(t, a, b)	KTAP_BINARY(t, false, a, ==, b)
-#define KUNIT_EXPECT_LT(t, a, b)	KTAP_BINARY(t, false, a, <, b)
-#define KUNIT_EXPECT_PTR_EQ(t, a, b)	KTAP_BINARY(t, false, a, ==, b)
-#define KUNIT_EXPECT_PTR_NE(t, a, b)	KTAP_BINARY(t, false, a, !=, b)
-#define KUNIT_EXPECT_TRUE(t, c)		KTAP_CHECK(t, c, false, "%s", #c)
-#define KUNIT_EXPECT_FALSE(t, c)	KTAP_CHECK(t, !(c), false, "!(%s)", #c)
-#define KUNIT_EXPECT_NULL(t, p)		KTAP_CHECK(t, !(p), false, "%s == NULL", #p)
-#define KUNIT_EXPECT_NOT_NULL(t, p)	KTAP_CHECK(t, p, false, "%s != NULL", #p)
-#define KUNIT_ASSERT_LT(t, a, b)	KTAP_BINARY(t, true, a, <, b)
-#define KUNIT_ASSERT_TRUE(t, c)		KTAP_CHECK(t, c, true, "%s", #c)
-#define KUNIT_ASSERT_FALSE(t, c)	KTAP_CHECK(t, !(c), true, "!(%s)", #c)
-#define KUNIT_ASSERT_NOT_NULL(t, p)	KTAP_CHECK(t, p, true, "%s != NULL", #p)
-#define KUNIT_ASSERT_FALSE_MSG(t, c, fmt, ...) \
-	KTAP_CHECK(t, !(c), true, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_EQ(t, a, b)	KTAP_CHECK(t, (a) == (b), false, #a " == " #b)
+#define KUNIT_EXPECT_LT(t, a, b)	KTAP_CHECK(t, (a) < (b), false, #a " < " #b)
+#define KUNIT_EXPECT_PTR_EQ(t, a, b)	KTAP_CHECK(t, (a) == (b), false, #a " == " #b)
+#define KUNIT_EXPECT_PTR_NE(t, a, b)	KTAP_CHECK(t, (a) != (b), false, #a " != " #b)
+#define KUNIT_EXPECT_TRUE(t, c)		KTAP_CHECK(t, c, false, #c)
+#define KUNIT_EXPECT_FALSE(t, c)	KTAP_CHECK(t, !(c), false, "!(" #c ")")
+#define KUNIT_EXPECT_NULL(t, p)		KTAP_CHECK(t, !(p), false, #p " == NULL")
+#define KUNIT_EXPECT_NOT_NULL(t, p)	KTAP_CHECK(t, !!(p), false, #p " != NULL")
+#define KUNIT_ASSERT_LT(t, a, b)	KTAP_CHECK(t, (a) < (b), true, #a " < " #b)
+#define KUNIT_ASSERT_TRUE(t, c)		KTAP_CHECK(t, c, true, #c)
+#define KUNIT_ASSERT_FALSE(t, c)	KTAP_CHECK(t, !(c), true, "!(" #c ")")
+#define KUNIT_ASSERT_NOT_NULL(t, p)	KTAP_CHECK(t, !!(p), true, #p " != NULL")
+/* The message's arguments are not printed: its format names the check. */
+#define KUNIT_ASSERT_FALSE_MSG(t, c, fmt, ...) KTAP_CHECK(t, !(c), true, fmt)
 
 static int ktap_case_thread(void *data)
 {
@@ -189,15 +200,21 @@ static int ktap_run_suite(struct kunit_suite *suite)
 	return 0;
 }
 
-#define kunit_test_suite(suite)						\
-	static int __init ktap_suite_init(void)				\
-	{								\
-		return ktap_run_suite(&(suite));			\
-	}								\
-	static void __exit ktap_suite_exit(void)			\
-	{								\
-	}								\
-	module_init(ktap_suite_init);					\
+/* kunit_test_suite() defines it; a tentative definition until then. */
+static struct kunit_suite *ktap_suite;
+
+static int __init ktap_suite_init(void)
+{
+	return ktap_run_suite(ktap_suite);
+}
+
+static void __exit ktap_suite_exit(void)
+{
+}
+
+#define kunit_test_suite(suite)					\
+	static struct kunit_suite *ktap_suite = &(suite);	\
+	module_init(ktap_suite_init);				\
 	module_exit(ktap_suite_exit)
 
 #endif /* _KTAP_KUNIT_H */
