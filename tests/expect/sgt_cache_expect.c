@@ -19,8 +19,7 @@
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/scatterlist.h>
-#include <linux/slab.h>
+#include <sgt-test-mock.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -35,37 +34,16 @@ static int map_calls;
 static struct sg_table *expect_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
-	struct sg_table *sgt;
-
 	map_calls++;
 	mutex_lock(&exporter_lock);
 	mutex_unlock(&exporter_lock);
-
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
-		kfree(sgt);
-		return ERR_PTR(-ENOMEM);
-	}
-	return sgt;
-}
-
-static void expect_unmap(struct dma_buf_attachment *attach,
-			 struct sg_table *sgt, enum dma_data_direction dir)
-{
-	sg_free_table(sgt);
-	kfree(sgt);
-}
-
-static void expect_release(struct dma_buf *dmabuf)
-{
+	return sgt_test_mock_table(PAGE_SIZE);
 }
 
 static const struct dma_buf_ops expect_ops = {
 	.map_dma_buf = expect_map,
-	.unmap_dma_buf = expect_unmap,
-	.release = expect_release,
+	.unmap_dma_buf = sgt_test_mock_unmap,
+	.release = sgt_test_mock_release,
 };
 
 #if DMA_BUF_SGT_CACHE_IN_CORE
@@ -73,8 +51,8 @@ static const struct dma_buf_ops both_flags_ops = {
 	.no_sgt_cache = true,
 	.cache_sgt_mapping = true,
 	.map_dma_buf = expect_map,
-	.unmap_dma_buf = expect_unmap,
-	.release = expect_release,
+	.unmap_dma_buf = sgt_test_mock_unmap,
+	.release = sgt_test_mock_release,
 };
 #endif
 

@@ -8,8 +8,7 @@
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/module.h>
-#include <linux/scatterlist.h>
-#include <linux/slab.h>
+#include <sgt-test-mock.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -20,33 +19,13 @@ static struct dma_buf_attachment *holder_attach;
 static struct sg_table *holder_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
-	struct sg_table *sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
-		kfree(sgt);
-		return ERR_PTR(-ENOMEM);
-	}
-	sg_dma_len(sgt->sgl) = PAGE_SIZE;
-	return sgt;
-}
-
-static void holder_unmap(struct dma_buf_attachment *attach,
-			 struct sg_table *sgt, enum dma_data_direction dir)
-{
-	sg_free_table(sgt);
-	kfree(sgt);
-}
-
-static void holder_release(struct dma_buf *dmabuf)
-{
+	return sgt_test_mock_table(PAGE_SIZE);
 }
 
 static const struct dma_buf_ops holder_ops = {
 	.map_dma_buf = holder_map,
-	.unmap_dma_buf = holder_unmap,
-	.release = holder_release,
+	.unmap_dma_buf = sgt_test_mock_unmap,
+	.release = sgt_test_mock_release,
 };
 
 static int __init holder_init(void)
