@@ -6,7 +6,8 @@
 #      fetch Debian's stock binary kernels;
 #   2. check each patch series (scripts/check-series.sh), after proving that
 #      its lint gates can trip (scripts/check-lint.sh);
-#   3. boot, HX_JOBS guests at a time, under a timeout each:
+#   3. boot, HX_JOBS guests at a time, under a timeout each (a version's
+#      guests run while the next version's kernels build):
 #      - negative controls: each gate must trip (lockdep, KASAN, kmemleak and
 #        WARN on every debug kernel; failed test, missing test and guest
 #        timeout once; WARN on the Debian kernels);
@@ -44,7 +45,20 @@ record() { # result lines from stdin into the results file (and stdout)
 }
 # queue NAME KDIR INITRD EXPECT TIMEOUT CASES CMDLINE...: one guest boot
 queue() {
-	echo "$*" >>"$plan"
+	echo "$*" | tee -a "$plan" >>"$plan.$ver"
+}
+# boots: start this version's guests in the background, so that they run
+# while the next version's kernels build; one version's guests at a time,
+# $jobs at once.
+booters=()
+boots() {
+	stage "== $ver: $(wc -l <"$plan.$ver") guests, $jobs at a time, in the background"
+	(
+		flock 8
+		# A boot that cannot even run is reported by summary.py as "no result".
+		xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$plan.$ver" | record || true
+	) 8>"$run/boots.lock" &
+	booters+=("$!")
 }
 mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 	local kdir=$1
@@ -111,6 +125,7 @@ for ver in $versions; do
 
 	if [ "$kp" = "$ks" ]; then
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
+		boots
 		continue
 	fi
 	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
@@ -128,11 +143,11 @@ for ver in $versions; do
 		"hx.load=sgt_cache_expect@mode=inversion"
 	queue "both-flags-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" warn 240 - \
 		"hx.load=sgt_cache_expect@mode=both_flags"
+	boots
 done
 
-stage "== boots: $(wc -l <"$plan") guests, $jobs at a time"
-# A boot that cannot even run is reported by summary.py as "no result".
-xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$plan" | record || true
+stage "== waiting for the guests"
+wait "${booters[@]}"
 
 stage "== summary"
 python3 "$HX_ROOT/scripts/summary.py" "$results" "$plan"
