@@ -1,24 +1,77 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""summary.py RESULTS PLAN: the end of `make check`.
+"""summary.py RESULTS PLAN [LOGS]: the end of `make check`.
 
 RESULTS holds "result: PASS|FAIL|SKIP NAME -- DETAIL" lines; PLAN the guest
 boots that were queued (first word: NAME). A planned boot without a result
-is a failure. Prints a table, the same as TAP, and "N passed, M failed"
+is a failure. Prints the exporter x importer matrix found in the guest logs
+in LOGS (NAME.log, lines "# matrix: ..." from tests/guest/sgt-matrix.c),
+a table of all results, the same as TAP, and "N passed, M failed"
 (", K skipped"); exits 1 if anything failed.
 """
 
+import glob
 import os
 import re
 import sys
 import time
 
 LINE = re.compile(r'^result: (PASS|FAIL|SKIP) (\S+) -- (.*)$')
+MATRIX = re.compile(r'^# matrix: (\S+) (\S+) (\S+) cached=(\S+) attach_maps=(\d+) '
+                    r'maps=\d+ exporter_maps=(\d+) detach_unmaps=(\d+) data=(\S+) '
+                    r'moves=\S+ (ok|FAIL)$')
+PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+
+def matrix(logs, status):
+    """Print exporter x importer per kernel and variant; a cell passes when
+    its own checks passed and its guest passed all gates."""
+    cells = {}
+    columns = []
+    for log in sorted(glob.glob(os.path.join(logs, '*.log'))):
+        guest = os.path.basename(log)[:-4]
+        kernel = guest.split('-')[1] if guest.count('-') >= 2 else '?'
+        with open(log, errors='replace') as f:
+            for line in f:
+                m = MATRIX.match(PREFIX.sub('', line.rstrip('\n')))
+                if not m:
+                    continue
+                exp, imp, variant, cached, at, maps, det, data, ok = m.groups()
+                col = f'{kernel} {variant}'
+                if col not in columns:
+                    columns.append(col)
+                good = ok == 'ok' and status.get(guest) == 'PASS'
+                what = {'yes': 'cached', 'no': 'per-map', 'n/a': 'import'}[cached]
+                cells[(exp, imp, col)] = f"{'PASS' if good else 'FAIL'} {what} {at}/{maps}/{det}"
+    for name, st in status.items():
+        m = re.match(r'^inversion-(\S+)-(patched|stock)$', name)
+        if m:
+            col = f"{m.group(1)} {'patched' if m.group(2) == 'patched' else 'module'}"
+            if col not in columns:
+                columns.append(col)
+            cells[('i915-shaped', 'inversion', col)] = f"{st} lockdep report"
+    if not cells:
+        return
+    rows = []
+    for exp, imp, _ in cells:
+        if (exp, imp) not in rows:
+            rows.append((exp, imp))
+    columns.sort(key=lambda c: (c.split()[0] != '6.12', c.split()[1] != 'patched'))
+    print('Exporter x importer (cells: result, table kind, exporter map calls at '
+          'attach/during 300 maps/unmaps at detach)')
+    head = f"{'exporter':<12} {'importer':<9} " + ' '.join(f'{c:<22}' for c in columns)
+    print(head.rstrip())
+    print('-' * len(head.rstrip()))
+    for exp, imp in rows:
+        line = f'{exp:<12} {imp:<9} ' + ' '.join(
+            f"{cells.get((exp, imp, c), '-'):<22}" for c in columns)
+        print(line.rstrip())
+    print()
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit('usage: summary.py RESULTS PLAN')
+    if len(sys.argv) not in (3, 4):
+        sys.exit('usage: summary.py RESULTS PLAN [LOGS]')
     rows = []
     with open(sys.argv[1]) as f:
         for line in f:
@@ -31,6 +84,9 @@ def main():
             name = line.split()[0] if line.split() else None
             if name and name not in seen:
                 rows.append(('FAIL', name, 'planned boot left no result'))
+
+    if len(sys.argv) == 4:
+        matrix(sys.argv[3], {name: st for st, name, _ in rows})
 
     width = max([len(name) for _, name, _ in rows] + [4])
     print(f"{'check'.ljust(width)}  result  detail")

@@ -12,11 +12,15 @@
  *   mode=both_flags  An exporter with both no_sgt_cache and cache_sgt_mapping:
  *                    dma_buf_export() must WARN and fail with -EINVAL.
  *
+ * The importer side goes through include/linux/dma-buf-sgt-cache.h: the core
+ * on a patched kernel, the dma-buf-sgt-cache module on a stock one (load it
+ * first; its deny list must not name this exporter), so the same cases
+ * prove the lockdep coverage of both.
+ *
  * Built out of tree with conftest.h (scripts/conftest.sh).
  */
 #include <linux/device.h>
-#include <linux/dma-buf.h>
-#include <linux/dma-resv.h>
+#include <linux/dma-buf-sgt-cache.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <sgt-test-mock.h>
@@ -79,17 +83,11 @@ static bool map_under_importer_lock(struct dma_buf_attachment *attach)
 	int before = map_calls;
 	struct sg_table *sgt;
 
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-#endif
 	mutex_lock(&importer_lock);
-	sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
+	sgt = dma_buf_sgt_cache_map(attach, DMA_TO_DEVICE);
 	if (!IS_ERR(sgt))
-		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+		dma_buf_sgt_cache_unmap(attach, sgt, DMA_TO_DEVICE);
 	mutex_unlock(&importer_lock);
-#if DMA_BUF_SGT_CACHE_LOCKED_MAP
-	dma_resv_unlock(attach->dmabuf->resv);
-#endif
 	return !IS_ERR(sgt) && map_calls == before;
 }
 
@@ -108,7 +106,7 @@ static int run_map_case(bool invert)
 		root_device_unregister(dev);
 		return PTR_ERR(dmabuf);
 	}
-	attach = dma_buf_attach(dmabuf, dev);
+	attach = dma_buf_sgt_cache_attach(dmabuf, dev);
 	if (IS_ERR(attach)) {
 		dma_buf_put(dmabuf);
 		root_device_unregister(dev);
@@ -123,7 +121,7 @@ static int run_map_case(bool invert)
 	cached = map_under_importer_lock(attach);
 	ktap(cached, invert ? "inversion_served_from_cache" :
 			      "clean_served_from_cache");
-	dma_buf_detach(dmabuf, attach);
+	dma_buf_sgt_cache_detach(dmabuf, attach);
 	dma_buf_put(dmabuf);
 	root_device_unregister(dev);
 	return 0;

@@ -4,21 +4,34 @@
  *
  * Write commands to /sys/kernel/debug/sgt_importer/ctl, read it for counts:
  *
- *   attach FD     attach the dma-buf behind FD (in the writer's file table)
- *                 as a static importer
+ *   attach FD [static|dynamic]
+ *                 attach the dma-buf behind FD (in the writer's file table)
+ *                 as a static importer (dma_buf_sgt_cache_attach(): the
+ *                 core on a patched kernel, the module on a stock one) or
+ *                 as a dynamic importer (dma_buf_dynamic_attach(), maps
+ *                 under the reservation lock, counts move_notify calls)
  *   map N DIR     map and unmap it N times; DIR is bidi, to or from
+ *   fill BYTE     map it, write BYTE to every byte the device sees through
+ *                 the table's DMA addresses, unmap it
+ *   check BYTE    the same, but compare: -EILSEQ if any byte differs
  *   detach        detach it and drop the reference
+ *   watch FD      count the exporter's calls for FD without attaching (for
+ *                 another importer, e.g. vgem); unwatch stops counting
+ *
+ * fill and check read the memory a device would: the guest has no IOMMU,
+ * so a DMA address is a physical address (dma-direct); any other setup
+ * fails them with -EOPNOTSUPP.
  *
  * Calls of the exporter's map_dma_buf and unmap_dma_buf are counted with
  * kprobes on the exporter's own callbacks, so the counts are those of the
  * real exporter, whatever it is (of every buffer that shares the callbacks:
- * keep one buffer busy at a time). A read reports, for the last command:
+ * keep one buffer busy at a time). A read reports, since the last command:
  *
- *   exporter_map_calls=N exporter_unmap_calls=N cached=0|1 same_table=0|1
+ *   exporter_map_calls=N exporter_unmap_calls=N cached=0|1 same_table=0|1 moves=N
  *
  * Bad input changes nothing and fails the write: -EBADF (not an open fd),
  * -EINVAL (not a dma-buf, bad command, count or direction), -EBUSY (already
- * attached), -ENOENT (nothing attached).
+ * attached or watching), -ENOENT (nothing attached or watched).
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>
@@ -28,6 +41,8 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
@@ -38,8 +53,11 @@ static struct device *importer_dev;
 static struct device_dma_parameters importer_dma_parms;
 static struct dma_buf *importer_buf;
 static struct dma_buf_attachment *importer_attach;
+static bool importer_dynamic;
+static bool importer_watching;
 static atomic_t map_calls = ATOMIC_INIT(0);
 static atomic_t unmap_calls = ATOMIC_INIT(0);
+static atomic_t moves = ATOMIC_INIT(0);
 static bool same_table;
 
 static int count_map(struct kprobe *p, struct pt_regs *regs)
@@ -57,18 +75,31 @@ static int count_unmap(struct kprobe *p, struct pt_regs *regs)
 static struct kprobe map_probe = { .pre_handler = count_map };
 static struct kprobe unmap_probe = { .pre_handler = count_unmap };
 
+static const struct dma_buf_ops *probed_ops;
+
 static void probes_unregister(void)
 {
+	if (!probed_ops)
+		return;
 	unregister_kprobe(&unmap_probe);
 	unregister_kprobe(&map_probe);
 	map_probe = (struct kprobe){ .pre_handler = count_map };
 	unmap_probe = (struct kprobe){ .pre_handler = count_unmap };
+	probed_ops = NULL;
 }
 
+/*
+ * Probe the callbacks of @ops. The probes stay until another exporter is
+ * probed or the module unloads: registering costs an RCU grace period or
+ * two, and the counts are reset by every command anyway.
+ */
 static int probes_register(const struct dma_buf_ops *ops)
 {
 	int ret;
 
+	if (ops == probed_ops)
+		return 0;
+	probes_unregister();
 	map_probe.addr = (kprobe_opcode_t *)ops->map_dma_buf;
 	unmap_probe.addr = (kprobe_opcode_t *)ops->unmap_dma_buf;
 	ret = register_kprobe(&map_probe);
@@ -78,24 +109,37 @@ static int probes_register(const struct dma_buf_ops *ops)
 	if (ret) {
 		unregister_kprobe(&map_probe);
 		map_probe = (struct kprobe){ .pre_handler = count_map };
+		return ret;
 	}
-	return ret;
+	probed_ops = ops;
+	return 0;
 }
 
 static void counts_reset(void)
 {
 	atomic_set(&map_calls, 0);
 	atomic_set(&unmap_calls, 0);
+	atomic_set(&moves, 0);
 	same_table = false;
 }
 
-static int cmd_attach(int fd)
+static void importer_move_notify(struct dma_buf_attachment *attach)
+{
+	dma_resv_assert_held(attach->dmabuf->resv);
+	atomic_inc(&moves);
+}
+
+static const struct dma_buf_attach_ops importer_dynamic_ops = {
+	.move_notify = importer_move_notify,
+};
+
+static int cmd_attach(int fd, bool dynamic)
 {
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	int ret;
 
-	if (importer_attach)
+	if (importer_attach || importer_watching)
 		return -EBUSY;
 	dmabuf = dma_buf_get(fd);	/* -EBADF, or -EINVAL if not a dma-buf */
 	if (IS_ERR(dmabuf))
@@ -106,15 +150,43 @@ static int cmd_attach(int fd)
 		return ret;
 	}
 	counts_reset();
-	attach = dma_buf_attach(dmabuf, importer_dev);
+	if (dynamic)
+		attach = dma_buf_dynamic_attach(dmabuf, importer_dev,
+						&importer_dynamic_ops, NULL);
+	else
+		attach = dma_buf_sgt_cache_attach(dmabuf, importer_dev);
 	if (IS_ERR(attach)) {
-		probes_unregister();
 		dma_buf_put(dmabuf);
 		return PTR_ERR(attach);
 	}
 	importer_buf = dmabuf;
 	importer_attach = attach;
+	importer_dynamic = dynamic;
 	return 0;
+}
+
+/* A dynamic importer maps under the reservation lock, a static one not. */
+static struct sg_table *importer_map(enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+
+	if (!importer_dynamic)
+		return dma_buf_sgt_cache_map(importer_attach, dir);
+	dma_resv_lock(importer_buf->resv, NULL);
+	sgt = dma_buf_map_attachment(importer_attach, dir);
+	dma_resv_unlock(importer_buf->resv);
+	return sgt;
+}
+
+static void importer_unmap(struct sg_table *sgt, enum dma_data_direction dir)
+{
+	if (!importer_dynamic) {
+		dma_buf_sgt_cache_unmap(importer_attach, sgt, dir);
+		return;
+	}
+	dma_resv_lock(importer_buf->resv, NULL);
+	dma_buf_unmap_attachment(importer_attach, sgt, dir);
+	dma_resv_unlock(importer_buf->resv);
 }
 
 static int cmd_map(unsigned int n, enum dma_data_direction dir)
@@ -127,14 +199,49 @@ static int cmd_map(unsigned int n, enum dma_data_direction dir)
 	counts_reset();
 	same_table = true;
 	for (i = 0; i < n; i++) {
-		sgt = dma_buf_sgt_cache_core_map(importer_attach, dir);
+		sgt = importer_map(dir);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
 		if (sgt != importer_attach->sgt)
 			same_table = false;
-		dma_buf_sgt_cache_core_unmap(importer_attach, sgt, dir);
+		importer_unmap(sgt, dir);
 	}
 	return 0;
+}
+
+/* Write or compare @byte over every DMA segment of the mapped buffer. */
+static int cmd_data(bool fill, u8 byte)
+{
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	int i, ret = 0;
+
+	if (!importer_attach)
+		return -ENOENT;
+	counts_reset();
+	sgt = importer_map(DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		phys_addr_t addr = sg_dma_address(sg);
+		unsigned int len = sg_dma_len(sg);
+		void *p;
+
+		if (!len || !pfn_valid(PHYS_PFN(addr)) ||
+		    !pfn_valid(PHYS_PFN(addr + len - 1))) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		p = phys_to_virt(addr);
+		if (fill) {
+			memset(p, byte, len);
+		} else if (memchr_inv(p, byte, len)) {
+			ret = -EILSEQ;
+			break;
+		}
+	}
+	importer_unmap(sgt, DMA_BIDIRECTIONAL);
+	return ret;
 }
 
 static int cmd_detach(void)
@@ -142,11 +249,40 @@ static int cmd_detach(void)
 	if (!importer_attach)
 		return -ENOENT;
 	counts_reset();
-	dma_buf_detach(importer_buf, importer_attach);
-	probes_unregister();
+	if (importer_dynamic)
+		dma_buf_detach(importer_buf, importer_attach);
+	else
+		dma_buf_sgt_cache_detach(importer_buf, importer_attach);
 	dma_buf_put(importer_buf);
 	importer_attach = NULL;
 	importer_buf = NULL;
+	return 0;
+}
+
+static int cmd_watch(int fd)
+{
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (importer_attach || importer_watching)
+		return -EBUSY;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = probes_register(dmabuf->ops);
+	dma_buf_put(dmabuf);
+	if (ret)
+		return ret;
+	counts_reset();
+	importer_watching = true;
+	return 0;
+}
+
+static int cmd_unwatch(void)
+{
+	if (!importer_watching)
+		return -ENOENT;
+	importer_watching = false;
 	return 0;
 }
 
@@ -166,19 +302,41 @@ static int parse_dir(const char *s, enum dma_data_direction *dir)
 static int run_command(char *buf)
 {
 	enum dma_data_direction dir;
-	char word[8], dirs[8];
+	char word[8], arg[8];
 	unsigned int n;
-	int fd;
+	int fd, args;
 
-	if (sscanf(buf, "attach %d", &fd) == 1)
-		return fd < 0 ? -EBADF : cmd_attach(fd);
-	if (sscanf(buf, "map %u %7s", &n, dirs) == 2) {
-		if (!n || n > 1000000 || parse_dir(dirs, &dir))
+	if (sscanf(buf, "%7s", word) != 1)
+		return -EINVAL;
+	if (!strcmp(word, "attach")) {
+		args = sscanf(buf, "attach %d %7s", &fd, arg);
+		if (args < 1 || (args == 2 && strcmp(arg, "static") &&
+				 strcmp(arg, "dynamic")))
+			return -EINVAL;
+		if (fd < 0)
+			return -EBADF;
+		return cmd_attach(fd, args == 2 && !strcmp(arg, "dynamic"));
+	}
+	if (!strcmp(word, "map")) {
+		if (sscanf(buf, "map %u %7s", &n, arg) != 2 || !n ||
+		    n > 1000000 || parse_dir(arg, &dir))
 			return -EINVAL;
 		return cmd_map(n, dir);
 	}
-	if (sscanf(buf, "%7s", word) == 1 && !strcmp(word, "detach"))
+	if (!strcmp(word, "fill") || !strcmp(word, "check")) {
+		if (sscanf(buf, "%*s %u", &n) != 1 || n > 255)
+			return -EINVAL;
+		return cmd_data(word[0] == 'f', n);
+	}
+	if (!strcmp(word, "watch")) {
+		if (sscanf(buf, "watch %d", &fd) != 1)
+			return -EINVAL;
+		return fd < 0 ? -EBADF : cmd_watch(fd);
+	}
+	if (!strcmp(word, "detach"))
 		return cmd_detach();
+	if (!strcmp(word, "unwatch"))
+		return cmd_unwatch();
 	return -EINVAL;
 }
 
@@ -203,14 +361,15 @@ static ssize_t ctl_write(struct file *file, const char __user *ubuf,
 static ssize_t ctl_read(struct file *file, char __user *ubuf, size_t len,
 			loff_t *ppos)
 {
-	char buf[128];
+	char buf[160];
 	int n;
 
 	mutex_lock(&importer_lock);
 	n = scnprintf(buf, sizeof(buf),
-		      "exporter_map_calls=%d exporter_unmap_calls=%d cached=%d same_table=%d\n",
+		      "exporter_map_calls=%d exporter_unmap_calls=%d cached=%d same_table=%d moves=%d\n",
 		      atomic_read(&map_calls), atomic_read(&unmap_calls),
-		      importer_attach && importer_attach->sgt, same_table);
+		      importer_attach && importer_attach->sgt, same_table,
+		      atomic_read(&moves));
 	mutex_unlock(&importer_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }
@@ -251,6 +410,7 @@ static void __exit sgt_importer_exit(void)
 	debugfs_remove_recursive(importer_dir);
 	mutex_lock(&importer_lock);
 	cmd_detach();
+	probes_unregister();
 	mutex_unlock(&importer_lock);
 	root_device_unregister(importer_dev);
 }

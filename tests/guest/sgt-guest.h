@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest programs: real dma-bufs from userspace, the
+ * debugfs interfaces of the test modules, KTAP results.
+ */
+#ifndef _SGT_GUEST_H
+#define _SGT_GUEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define IMPORTER_CTL "/sys/kernel/debug/sgt_importer/ctl"
+#define MOCK_CTL "/sys/kernel/debug/sgt_mock_exporter/ctl"
+
+/* What sgt_importer's ctl reports about its last command. */
+struct counts {
+	int map, unmap, cached, same, moves;
+};
+
+static int tests;
+
+/* One KTAP result line; returns @ok. */
+static inline int result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d ", ok ? "ok" : "not ok", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return ok;
+}
+
+/* Write one command to a debugfs ctl file: 0 or -errno. */
+static inline int ctl(const char *path, const char *fmt, ...)
+{
+	char cmd[96];
+	va_list ap;
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (write(fd, cmd, strlen(cmd)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The first line of a debugfs ctl file into @buf: 0 or -1. */
+static inline int ctl_read(const char *path, char *buf, int len)
+{
+	FILE *f = fopen(path, "r");
+	int ret = f && fgets(buf, len, f) ? 0 : -1;
+
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+static inline int importer_counts(struct counts *c)
+{
+	char buf[192];
+
+	if (ctl_read(IMPORTER_CTL, buf, sizeof(buf)))
+		return -1;
+	return sscanf(buf,
+		      "exporter_map_calls=%d exporter_unmap_calls=%d cached=%d same_table=%d moves=%d",
+		      &c->map, &c->unmap, &c->cached, &c->same, &c->moves) == 5 ? 0 : -1;
+}
+
+/* A udmabuf of @size bytes over a sealed memfd, or -1. */
+static inline int make_udmabuf(size_t size)
+{
+	struct udmabuf_create create = { .size = size };
+	int memfd, dev, buf;
+
+	memfd = memfd_create("sgt-guest", MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		return -1;
+	if (ftruncate(memfd, size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
+		close(memfd);
+		return -1;
+	}
+	dev = open("/dev/udmabuf", O_RDWR);
+	if (dev < 0) {
+		close(memfd);
+		return -1;
+	}
+	create.memfd = memfd;
+	create.flags = UDMABUF_FLAGS_CLOEXEC;
+	buf = ioctl(dev, UDMABUF_CREATE, &create);
+	close(dev);
+	close(memfd);
+	return buf;
+}
+
+/* A buffer of @size bytes from /dev/dma_heap/@heap, or -1. */
+static inline int make_heap_buf(const char *heap, size_t size)
+{
+	struct dma_heap_allocation_data data = {
+		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &data);
+	close(fd);
+	return ret < 0 ? -1 : (int)data.fd;
+}
+
+/* A buffer of @size bytes from sgt_mock_exporter (@kind: static|dynamic). */
+static inline int make_mock_buf(const char *kind, size_t size)
+{
+	char buf[160];
+	int fd;
+
+	if (ctl(MOCK_CTL, "%s %zu", kind, size) || ctl_read(MOCK_CTL, buf, sizeof(buf)) ||
+	    sscanf(buf, "fd=%d", &fd) != 1)
+		return -1;
+	return fd;
+}
+
+#endif /* _SGT_GUEST_H */
