@@ -2,6 +2,8 @@
 # boot.sh KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boot a kernel under QEMU
 # (TCG, 2 CPUs, 1 GiB), console to LOG. Exits 0 when the guest rebooted by
 # itself, 124 when it was stopped at TIMEOUT seconds.
+# Environment: HX_QEMU_SMP (CPUs), HX_QEMU_MEM (memory), HX_QEMU_ARGS (more
+# QEMU arguments, split at spaces: a machine type, devices).
 . "$(dirname "$0")/lib.sh"
 
 kernel=${1:-} initrd=${2:-} log=${3:-} timeout_s=${4:-}
@@ -13,9 +15,10 @@ need qemu-system-x86_64 timeout
 
 bios=()
 [ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+read -r -a extra <<<"${HX_QEMU_ARGS:-}"
 rc=0
 timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg -m 1G -smp 2 "${bios[@]}" \
+	-accel tcg -m "${HX_QEMU_MEM:-1G}" -smp "${HX_QEMU_SMP:-2}" "${bios[@]}" "${extra[@]}" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=7 $*" \
 	-display none -serial "file:$log.raw" -monitor none \

@@ -3,7 +3,8 @@
 # minimal x86_64 debug kernel and print its build directory.
 #   VER      6.12 | 6.1
 #   VARIANT  stock (pristine Debian source) | patched (patches/VER/series)
-#   FLAVOUR  lockdep (config/base.config) | kasan (+ config/kasan.config)
+#   FLAVOUR  lockdep (config/base.config) | kasan (+ config/kasan.config) |
+#            bench (+ config/bench.config: no lock/memory debugging, IOMMU)
 # The build directory is a direct child of its source tree, so Kbuild uses
 # srctree=.. and every tree compiles the same relative paths: ccache then
 # serves the stock, patched and bisect builds from one another. Work happens
@@ -33,7 +34,7 @@ log=$tmp/build.log
 hx_ccache_env
 
 frags=("$HX_ROOT/config/base.config" "$HX_ROOT/config/optional.config")
-[ "$flavour" = kasan ] && frags+=("$HX_ROOT/config/kasan.config")
+[ "$flavour" = lockdep ] || frags+=("$HX_ROOT/config/$flavour.config")
 
 stage "configure $name"
 {
@@ -42,17 +43,20 @@ stage "configure $name"
 		make -C "$src" O="$tmp" olddefconfig
 } >"$log" 2>&1 || die "configuring $name failed; see $log"
 
-# Every required option must survive olddefconfig.
-missing=$(grep -h '^CONFIG_' "$HX_ROOT/config/base.config" \
-	"${frags[@]:2}" | while IFS= read -r line; do
-	grep -qx "$line" "$tmp/.config" || echo "$line"
-done)
-[ -z "$missing" ] || die "$name: config options did not stick: $(echo "$missing" | tr '\n' ' ')"
-# shellcheck disable=SC2016
-sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1/p' "$HX_ROOT/config/base.config" |
-	while read -r opt; do
-		! grep -q "^$opt=" "$tmp/.config" || die "$name: $opt must stay unset"
-	done
+# Every required option must survive olddefconfig: the last word on an
+# option among base.config and the flavour's fragment (optional.config is
+# wanted, not required).
+required=$(cat "$HX_ROOT/config/base.config" "${frags[@]:2}" |
+	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1 &/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1 &/p' |
+	awk '{ last[$1] = $0; order[$1] = NR } END { for (o in last) print order[o], last[o] }' |
+	sort -n | cut -d' ' -f3-)
+while IFS= read -r line; do
+	case "$line" in
+	"# "*) opt=${line#\# }; opt=${opt%% *}
+		! grep -q "^$opt=" "$tmp/.config" || die "$name: $opt must stay unset" ;;
+	*) grep -qx "$line" "$tmp/.config" || die "$name: config option did not stick: $line" ;;
+	esac
+done <<<"$required"
 
 stage "build $name (log: $log)"
 make -C "$src" O="$tmp" CC="ccache gcc" -j"$(nproc)" bzImage modules >>"$log" 2>&1 ||

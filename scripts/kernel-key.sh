@@ -6,7 +6,7 @@
 ver=${1:-} variant=${2:-} flavour=${3:-}
 check_version "$ver"
 case "$variant" in stock | patched) ;; *) die "unknown variant '$variant' (stock, patched)" ;; esac
-case "$flavour" in lockdep | kasan) ;; *) die "unknown flavour '$flavour' (lockdep, kasan)" ;; esac
+case "$flavour" in lockdep | kasan | bench) ;; *) die "unknown flavour '$flavour' (lockdep, kasan, bench)" ;; esac
 
 # A series that does not exist yet means patched == stock.
 if [ "$variant" = patched ] && [ ! -f "$HX_ROOT/patches/$ver/series" ]; then
@@ -14,7 +14,7 @@ if [ "$variant" = patched ] && [ ! -f "$HX_ROOT/patches/$ver/series" ]; then
 fi
 
 files=("$HX_ROOT/config/base.config" "$HX_ROOT/config/optional.config")
-[ "$flavour" = kasan ] && files+=("$HX_ROOT/config/kasan.config")
+[ "$flavour" = lockdep ] || files+=("$HX_ROOT/config/$flavour.config")
 if [ "$variant" = patched ]; then
 	while read -r p; do
 		files+=("$HX_ROOT/patches/$ver/$p")

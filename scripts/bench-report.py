@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench-report.py OUTDIR LOG...: the report of `make bench`.
+
+Reads the "sgt_bench: ..." lines of tests/bench/sgt_bench.c from each guest
+console LOG (named KERNEL-VARIANT.log, e.g. 6.12-patched.log), and writes
+OUTDIR/bench.json, OUTDIR/map_unmap.dat + .gp and, when gnuplot is there,
+OUTDIR/map_unmap.png (ns per map+unmap against buffer size, per variant).
+Prints the tables and, last, the headline ratios, one per line. Exits 1 if
+a log has no results or a ratio cannot be computed.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+TIMED = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=(\S+) size=(\d+) '
+                   r'median_ns=(\d+) samples=(\d+)')
+MEMORY = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=memory attachments=(\d+) '
+                    r'table_bytes=(\d+) mapped_bytes=(\d+)')
+# variant name in the report: where it ran and what it is
+LABEL = {('patched', 'none'): 'no cache (no_sgt_cache)',
+         ('patched', 'attach'): 'attach-time cache (series)',
+         ('stock', 'none'): 'stock, no cache',
+         ('stock', 'lazy'): 'stock, lazy cache (cache_sgt_mapping)',
+         ('stock', 'module'): 'stock + dma-buf-sgt-cache.ko'}
+
+
+# short column names for the tables
+SHORT = {('patched', 'none'): 'no_sgt_cache', ('patched', 'attach'): 'series',
+         ('stock', 'none'): 'stock', ('stock', 'lazy'): 'stock lazy',
+         ('stock', 'module'): 'stock+module'}
+
+
+def human(size):
+    for unit, div in (('MiB', 1 << 20), ('KiB', 1 << 10)):
+        if size >= div:
+            return f'{size // div}{unit}'
+    return f'{size}B'
+
+
+def load(logs):
+    timed, memory, setups = [], [], set()
+    for log in logs:
+        kernel, kind = os.path.basename(log)[:-4].rsplit('-', 1)
+        found = 0
+        with open(log, errors='replace') as f:
+            for line in f:
+                m = TIMED.search(line)
+                if m:
+                    setups.add(m.group(1))
+                    timed.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
+                                  'op': m.group(3), 'size': int(m.group(4)),
+                                  'median_ns': int(m.group(5)), 'samples': int(m.group(6))})
+                    found += 1
+                m = MEMORY.search(line)
+                if m:
+                    memory.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
+                                   'attachments': int(m.group(3)),
+                                   'table_bytes': int(m.group(4)),
+                                   'mapped_bytes': int(m.group(5))})
+        if not found:
+            sys.exit(f'error: no benchmark results in {log}')
+    return timed, memory, sorted(setups)
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit('usage: bench-report.py OUTDIR LOG...')
+    out, logs = sys.argv[1], sys.argv[2:]
+    timed, memory, setups = load(logs)
+
+    def get(build, variant, op, size):
+        for r in timed:
+            if (r['build'], r['variant'], r['op'], r['size']) == (build, variant, op, size):
+                return r['median_ns']
+        return None
+
+    series = [k for k in LABEL if any((r['build'], r['variant']) == k for r in timed)]
+    sizes = sorted({r['size'] for r in timed})
+    print(f"setup: {', '.join(setups)}; median ns per operation (QEMU TCG: compare "
+          f"ratios, not absolute times)")
+    for k in series:
+        print(f'  {SHORT[k]:>12}: {LABEL[k]}')
+    for op in ('map_unmap', 'attach_detach', 'attach_map'):
+        print(f'\n{op}')
+        print(f"{'size':>8}  " + '  '.join(f'{SHORT[k]:>12}' for k in series))
+        for size in sizes:
+            vals = [get(*k, op, size) for k in series]
+            print(f'{human(size):>8}  ' + '  '.join(
+                f"{v if v is not None else '-':>12}" for v in vals))
+    if memory:
+        print('\nmemory held by N cached attachments of one 1 MiB buffer')
+        print(f"{'variant':<14} {'N':>5} {'table bytes':>12} {'per attach':>10} "
+              f"{'mapped bytes':>14}")
+        for r in memory:
+            print(f"{SHORT[(r['build'], r['variant'])]:<14} {r['attachments']:>5} "
+                  f"{r['table_bytes']:>12} {r['table_bytes'] // r['attachments']:>10} "
+                  f"{r['mapped_bytes']:>14}")
+
+    ratios = {}
+
+    def ratio(name, num, den):
+        if num is None or den is None or not den:
+            sys.exit(f'error: cannot compute {name}: a measurement is missing')
+        ratios[name] = num / den
+
+    big = max(sizes)
+    tag = human(big)
+    ratio(f'map_speedup_{tag}', get('patched', 'none', 'map_unmap', big),
+          get('patched', 'attach', 'map_unmap', big))
+    ratio(f'module_map_speedup_{tag}', get('stock', 'none', 'map_unmap', big),
+          get('stock', 'module', 'map_unmap', big))
+    ratio(f'lazy_map_speedup_{tag}', get('stock', 'none', 'map_unmap', big),
+          get('stock', 'lazy', 'map_unmap', big))
+    for build, variant, name in (('patched', 'attach', 'attach_overhead'),
+                                 ('stock', 'module', 'module_attach_overhead')):
+        worst = max((get(build, variant, 'attach_map', s) / get(build, 'none', 'attach_map', s),
+                     s) for s in sizes)
+        ratios[name] = worst[0]
+        ratios[name + '_at'] = human(worst[1])
+    for build, variant, name in (('patched', 'attach', 'cached_map_flatness'),
+                                 ('stock', 'module', 'module_cached_map_flatness')):
+        vals = [get(build, variant, 'map_unmap', s) for s in sizes]
+        ratio(name, max(vals), min(vals))
+
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, 'bench.json'), 'w') as f:
+        json.dump({'setup': setups, 'timed': timed, 'memory': memory, 'ratios': ratios},
+                  f, indent=1)
+    dat = os.path.join(out, 'map_unmap.dat')
+    with open(dat, 'w') as f:
+        f.write('# size ' + ' '.join(f'"{LABEL[k]}"' for k in series) + '\n')
+        for size in sizes:
+            f.write(f'{size} ' + ' '.join(str(get(*k, 'map_unmap', size) or 'NaN')
+                                          for k in series) + '\n')
+    gp = os.path.join(out, 'map_unmap.gp')
+    with open(gp, 'w') as f:
+        f.write(f"set terminal png size 900,600 noenhanced\nset output '{out}/map_unmap.png'\n"
+                "set logscale xy\nset xlabel 'buffer size (bytes)'\n"
+                "set ylabel 'median ns per map+unmap'\nset key top left\n"
+                f"set title 'dma-buf map+unmap cost ({', '.join(setups)}, QEMU TCG)'\n"
+                'plot ' + ', '.join(f"'{dat}' using 1:{i + 2} with linespoints "
+                                    f"title '{LABEL[k]}'" for i, k in enumerate(series)) + '\n')
+    if shutil.which('gnuplot'):
+        subprocess.run(['gnuplot', gp], check=True)
+        print(f'\nplot: {out}/map_unmap.png')
+    print(f'json: {out}/bench.json\n')
+    for name, val in ratios.items():
+        print(f'{name}: {val}' if isinstance(val, str) else f'{name}: {val:.2f}x')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-kernel benchmark of dma-buf sg_table caching, run at load time.
+ *
+ * The exporter is a buffer of real pages (tests/include/sgt-page-buf.h):
+ * every map_dma_buf builds an sg_table from the page list and maps it with
+ * dma_map_sgtable() for the importing device. The importing device is QEMU's
+ * "edu" PCI device when there is one (behind -device intel-iommu the map
+ * then does real IOMMU work), else a root device with dma-direct.
+ *
+ * Variants (param variants=, '+'-separated):
+ *   none    per-call map: no_sgt_cache on a patched kernel, a plain
+ *           exporter on a stock one
+ *   attach  the series: mapped once at attach (patched kernels)
+ *   lazy    cache_sgt_mapping: mapped at the first map (stock kernels)
+ *   module  dma-buf-sgt-cache.ko on a stock kernel (load it first)
+ *
+ * Operations, per buffer size (param sizes=, bytes): map_unmap (one map and
+ * unmap of an attached buffer), attach_detach, attach_map (attach, first
+ * map, unmap, detach). Each is timed one call at a time with
+ * ktime_get_ns() until budget_ms has passed (at least 5, at most 2001
+ * samples); the median is printed. Then, for the caching variants, the
+ * memory held by 1, 16, 256 and 1024 cached attachments of one 1 MiB buffer:
+ * sg_table plus scatterlist bytes (ksize() of each allocation) and bytes
+ * kept DMA-mapped.
+ *
+ * Output lines, for scripts/bench.sh:
+ *   sgt_bench: setup=S variant=V op=O size=N median_ns=T samples=K
+ *   sgt_bench: setup=S variant=V op=memory attachments=N table_bytes=B mapped_bytes=M
+ * and KTAP, one result per variant.
+ */
+#include <linux/device.h>
+#include <linux/dma-buf-sgt-cache.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <sgt-page-buf.h>
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+/* Lists are separated by '+' (the harness's command line takes ','). */
+static char *variants = "none+attach";
+module_param(variants, charp, 0444);
+MODULE_PARM_DESC(variants, "none, attach, lazy, module ('+'-separated)");
+static char *sizes = "4096+65536+1048576+16777216+268435456";
+module_param(sizes, charp, 0444);
+MODULE_PARM_DESC(sizes, "buffer sizes in bytes ('+'-separated)");
+static unsigned int budget_ms = 100;
+module_param(budget_ms, uint, 0444);
+MODULE_PARM_DESC(budget_ms, "time spent on each measurement");
+
+#define MAX_SAMPLES 2001
+#define MIN_SAMPLES 5
+
+static struct device *bench_dev;
+static const char *bench_setup = "dma-direct";
+static u64 *samples;
+
+/*
+ * Like drm_gem_map_dma_buf(), with DMA_ATTR_SKIP_CPU_SYNC (no difference to
+ * the cost on x86, which is coherent): up to 1024 attachments keep
+ * overlapping mappings of one buffer, which DMA-API debugging reports
+ * otherwise (see tests/faults).
+ */
+static struct sg_table *bench_map(struct dma_buf_attachment *attach,
+				  enum dma_data_direction dir)
+{
+	return sgt_page_buf_map(attach->dmabuf->priv, attach->dev, dir,
+				DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+static void bench_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			enum dma_data_direction dir)
+{
+	sgt_page_buf_unmap(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+/* The pages outlive the dma-buf: every variant maps the same ones. */
+static void bench_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops bench_plain_ops = {
+	.map_dma_buf = bench_map,
+	.unmap_dma_buf = bench_unmap,
+	.release = bench_release,
+};
+
+static const struct dma_buf_ops bench_lazy_ops = {
+	.cache_sgt_mapping = true,
+	.map_dma_buf = bench_map,
+	.unmap_dma_buf = bench_unmap,
+	.release = bench_release,
+};
+
+#if DMA_BUF_SGT_CACHE_IN_CORE
+static const struct dma_buf_ops bench_nocache_ops = {
+	.no_sgt_cache = true,
+	.map_dma_buf = bench_map,
+	.unmap_dma_buf = bench_unmap,
+	.release = bench_release,
+};
+#else
+#define bench_nocache_ops bench_plain_ops
+#endif
+
+static bool use_module(const char *variant)
+{
+	return !strcmp(variant, "module");
+}
+
+static struct dma_buf_attachment *attach(const char *v, struct dma_buf *dmabuf)
+{
+	return use_module(v) ? dma_buf_sgt_cache_attach(dmabuf, bench_dev) :
+			       dma_buf_attach(dmabuf, bench_dev);
+}
+
+static void detach(const char *v, struct dma_buf *dmabuf,
+		   struct dma_buf_attachment *a)
+{
+	if (use_module(v))
+		dma_buf_sgt_cache_detach(dmabuf, a);
+	else
+		dma_buf_detach(dmabuf, a);
+}
+
+/* One map and unmap, as this kernel's static importers do. */
+static int map_unmap(const char *v, struct dma_buf_attachment *a)
+{
+	struct sg_table *sgt;
+
+	sgt = use_module(v) ? dma_buf_sgt_cache_map(a, DMA_BIDIRECTIONAL) :
+			      dma_buf_sgt_cache_core_map(a, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	if (use_module(v))
+		dma_buf_sgt_cache_unmap(a, sgt, DMA_BIDIRECTIONAL);
+	else
+		dma_buf_sgt_cache_core_unmap(a, sgt, DMA_BIDIRECTIONAL);
+	return 0;
+}
+
+static struct dma_buf *export(const char *v, struct sgt_page_buf *buf)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+
+	exp_info.ops = !strcmp(v, "none") ? &bench_nocache_ops :
+		       !strcmp(v, "lazy") ? &bench_lazy_ops : &bench_plain_ops;
+	exp_info.size = buf->npages << PAGE_SHIFT;
+	exp_info.priv = buf;
+	return dma_buf_export(&exp_info);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+enum bench_op { OP_MAP_UNMAP, OP_ATTACH_DETACH, OP_ATTACH_MAP };
+static const char * const op_names[] = { "map_unmap", "attach_detach", "attach_map" };
+
+/* Time @op on @dmabuf until the budget is spent; print the median. */
+static int measure(const char *v, struct dma_buf *dmabuf, enum bench_op op)
+{
+	u64 budget = (u64)budget_ms * NSEC_PER_MSEC, spent = 0, t0;
+	struct dma_buf_attachment *a = NULL;
+	unsigned int n = 0;
+	int ret = 0;
+
+	if (op == OP_MAP_UNMAP) {
+		a = attach(v, dmabuf);
+		if (IS_ERR(a))
+			return PTR_ERR(a);
+		ret = map_unmap(v, a);	/* warm up; lazy caches here */
+	}
+	while (!ret && n < MAX_SAMPLES && (spent < budget || n < MIN_SAMPLES)) {
+		struct dma_buf_attachment *b;
+
+		t0 = ktime_get_ns();
+		if (op == OP_MAP_UNMAP) {
+			ret = map_unmap(v, a);
+		} else {
+			b = attach(v, dmabuf);
+			if (IS_ERR(b)) {
+				ret = PTR_ERR(b);
+				break;
+			}
+			if (op == OP_ATTACH_MAP)
+				ret = map_unmap(v, b);
+			detach(v, dmabuf, b);
+		}
+		samples[n] = ktime_get_ns() - t0;
+		spent += samples[n++];
+		cond_resched();
+	}
+	if (a)
+		detach(v, dmabuf, a);
+	if (ret)
+		return ret;
+	sort(samples, n, sizeof(*samples), cmp_u64, NULL);
+	pr_info("sgt_bench: setup=%s variant=%s op=%s size=%zu median_ns=%llu samples=%u\n",
+		bench_setup, v, op_names[op], dmabuf->size, samples[n / 2], n);
+	return 0;
+}
+
+/* Allocated bytes of a table: the sg_table and each scatterlist chunk. */
+static size_t table_bytes(struct sg_table *sgt)
+{
+	struct scatterlist *chunk = sgt->sgl, *sg;
+	size_t bytes = ksize(sgt);
+
+	while (chunk) {
+		bytes += ksize(chunk);
+		sg = chunk + min_t(unsigned int, SG_MAX_SINGLE_ALLOC, sgt->orig_nents) - 1;
+		chunk = sgt->orig_nents > SG_MAX_SINGLE_ALLOC && sg_is_chain(sg) ?
+			sg_chain_ptr(sg) : NULL;
+	}
+	return bytes;
+}
+
+/* What @count cached attachments of one buffer hold. */
+static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
+{
+	struct dma_buf_attachment **a;
+	struct dma_buf *dmabuf;
+	size_t bytes = 0, mapped = 0;
+	unsigned int i, n;
+	int ret = 0;
+
+	a = kvcalloc(count, sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	dmabuf = export(v, buf);
+	if (IS_ERR(dmabuf)) {
+		kvfree(a);
+		return PTR_ERR(dmabuf);
+	}
+	for (n = 0; n < count; n++) {
+		a[n] = attach(v, dmabuf);
+		if (IS_ERR(a[n])) {
+			ret = PTR_ERR(a[n]);
+			break;
+		}
+		if (!a[n]->sgt) {	/* not cached: nothing held */
+			n++;
+			break;
+		}
+		bytes += table_bytes(a[n]->sgt);
+		mapped += dmabuf->size;
+	}
+	for (i = 0; i < n; i++)
+		detach(v, dmabuf, a[i]);
+	dma_buf_put(dmabuf);
+	kvfree(a);
+	if (!ret)
+		pr_info("sgt_bench: setup=%s variant=%s op=memory attachments=%u table_bytes=%zu mapped_bytes=%zu\n",
+			bench_setup, v, count, bytes, mapped);
+	return ret;
+}
+
+/* Every operation on @buf for variant @v, then what it holds if it caches. */
+static int run_variant(const char *v, struct sgt_page_buf *buf, bool memory)
+{
+	static const unsigned int counts[] = { 1, 16, 256, 1024 };
+	struct dma_buf *dmabuf = export(v, buf);
+	enum bench_op op;
+	unsigned int i;
+	int ret = 0;
+
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	for (op = OP_MAP_UNMAP; !ret && op <= OP_ATTACH_MAP; op++)
+		ret = measure(v, dmabuf, op);
+	dma_buf_put(dmabuf);
+	for (i = 0; memory && !ret && strcmp(v, "none") && i < ARRAY_SIZE(counts); i++)
+		ret = held(v, buf, counts[i]);
+	return ret;
+}
+
+/* Why @v cannot be measured on this kernel, or NULL. */
+static const char *skip_reason(const char *v)
+{
+	if (!strcmp(v, "none"))
+		return NULL;
+	if (!strcmp(v, "attach"))
+		return DMA_BUF_SGT_CACHE_IN_CORE ? NULL : "needs the series";
+	return DMA_BUF_SGT_CACHE_IN_CORE ? "needs a kernel without the series" : NULL;
+}
+
+static bool known_variant(const char *v)
+{
+	return !strcmp(v, "none") || !strcmp(v, "attach") || !strcmp(v, "lazy") ||
+	       !strcmp(v, "module");
+}
+
+/*
+ * Sizes outside, variants inside: each size's pages are allocated once and
+ * every variant maps the very same pages (how contiguous they happen to be
+ * decides the table's length, and so the cost of a map).
+ */
+static int run(void)
+{
+	int i, n = 1, ret[8] = {};
+	struct sgt_page_buf *buf;
+	const char *p = sizes;
+	char *list, *cur, *v;
+	unsigned long size;
+	bool memory;
+	int len;
+
+	for (cur = variants; *cur; cur++)
+		n += *cur == '+';
+	list = kstrdup(variants, GFP_KERNEL);
+	samples = kcalloc(MAX_SAMPLES, sizeof(*samples), GFP_KERNEL);
+	if (!list || !samples || n > ARRAY_SIZE(ret)) {
+		kfree(list);
+		kfree(samples);
+		return list && samples ? -EINVAL : -ENOMEM;
+	}
+	while (sscanf(p, "%lu%n", &size, &len) == 1) {
+		p += len;
+		if (*p == '+')
+			p++;
+		buf = sgt_page_buf_alloc(PAGE_ALIGN(size));
+		if (!buf) {
+			for (i = 0; i < n; i++)
+				ret[i] = ret[i] ?: -ENOMEM;
+			break;
+		}
+		memory = size == SZ_1M;	/* held by N attachments of 1 MiB */
+		strscpy(list, variants, strlen(variants) + 1);
+		for (cur = list, i = 0; (v = strsep(&cur, "+")); i++)
+			if (!ret[i] && known_variant(v) && !skip_reason(v))
+				ret[i] = run_variant(v, buf, memory);
+		sgt_page_buf_free(buf);
+	}
+
+	pr_info("KTAP version 1\n");
+	pr_info("1..%d\n", n);
+	strscpy(list, variants, strlen(variants) + 1);
+	for (cur = list, i = 0; (v = strsep(&cur, "+")); i++) {
+		if (!known_variant(v))
+			pr_info("not ok %d %s # unknown variant\n", i + 1, v);
+		else if (skip_reason(v))
+			pr_info("ok %d %s # SKIP %s\n", i + 1, v, skip_reason(v));
+		else if (ret[i])
+			pr_info("# %s: error %d\nnot ok %d %s\n", v, ret[i], i + 1, v);
+		else
+			pr_info("ok %d %s\n", i + 1, v);
+	}
+	kfree(list);
+	kfree(samples);
+	return 0;
+}
+
+static int bench_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int ret = pcim_enable_device(pdev);
+
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	bench_dev = &pdev->dev;
+	return 0;
+}
+
+static const struct pci_device_id bench_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },	/* QEMU's edu */
+	{ }
+};
+
+static struct pci_driver bench_driver = {
+	.name = "sgt_bench",
+	.id_table = bench_ids,
+	.probe = bench_probe,
+};
+
+static struct device_dma_parameters root_dma_parms;
+
+static int __init sgt_bench_init(void)
+{
+	struct device *root = NULL;
+	int ret = pci_register_driver(&bench_driver);
+
+	if (ret)
+		return ret;
+	if (bench_dev) {
+		bench_setup = device_iommu_mapped(bench_dev) ? "edu+iommu" : "edu";
+	} else {
+		root = __root_device_register("sgt-bench", NULL);
+		if (IS_ERR(root)) {
+			pci_unregister_driver(&bench_driver);
+			return PTR_ERR(root);
+		}
+		root->dma_parms = &root_dma_parms;
+		dma_set_max_seg_size(root, UINT_MAX);
+		dma_coerce_mask_and_coherent(root, DMA_BIT_MASK(64));
+		bench_dev = root;
+	}
+	ret = run();
+	if (root)
+		root_device_unregister(root);
+	pci_unregister_driver(&bench_driver);
+	bench_dev = NULL;
+	return ret;
+}
+
+static void __exit sgt_bench_exit(void)
+{
+}
+
+module_init(sgt_bench_init);
+module_exit(sgt_bench_exit);
+MODULE_DESCRIPTION("Benchmark of dma-buf sg_table caching");
+MODULE_LICENSE("GPL");
