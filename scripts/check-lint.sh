@@ -1,8 +1,9 @@
 #!/bin/bash
 # check-lint.sh KDIR: negative controls for the lint gates of
 # check-series.sh. tests/controls/lint/lint_control.c commits one sin per
-# tool; each tool must report it, or that gate proves nothing. Then the
-# project's own C and Documentation/ are held to the same tools.
+# tool; each tool must report it, or that gate proves nothing (bad.sh and
+# bad.rst do the same for shellcheck and docutils). Then the project's own
+# C, shell and Documentation/ are held to the same tools.
 . "$(dirname "$0")/lib.sh"
 
 kdir=${1:-}
@@ -42,6 +43,24 @@ if [ -z "$bad" ]; then
 	echo "result: PASS project-style -- $n .c/.h files: checkpatch --strict and kernel-doc clean"
 else
 	echo "result: FAIL project-style -- $bad"
+fi
+
+# Shell: shellcheck clean, scripts as bash, the guest's busybox scripts as
+# POSIX sh; the gate must reject tests/controls/lint/bad.sh.
+out=$(shellcheck -s bash "$HX_ROOT/tests/controls/lint/bad.sh" 2>&1 || true)
+gate shellcheck 'SC2086' "$out"
+mapfile -t sh_files < <(cd "$HX_ROOT" && git ls-files | grep -v '^tests/controls/lint/' |
+	while read -r f; do
+		[ -f "$f" ] && head -1 "$f" | grep -qE '^#!.*sh( |$)' && echo "$f"
+	done)
+guest=() host=()
+for f in "${sh_files[@]}"; do
+	case "$f" in tests/guest/*) guest+=("$HX_ROOT/$f") ;; *) host+=("$HX_ROOT/$f") ;; esac
+done
+if out=$( { shellcheck -s bash "${host[@]}" && shellcheck -s sh "${guest[@]}"; } 2>&1); then
+	echo "result: PASS shellcheck -- ${#host[@]} bash and ${#guest[@]} guest sh scripts clean"
+else
+	echo "result: FAIL shellcheck -- $(echo "$out" | grep -m1 -E '^In |SC[0-9]+')"
 fi
 
 # Documentation: every page is valid reStructuredText (docutils, from

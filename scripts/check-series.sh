@@ -35,6 +35,26 @@ if out=$(cd "$tmp/am" && git init -q && git add -A &&
 	git -c user.name=check -c user.email=check@localhost commit -q -m base &&
 	git -c user.name=check -c user.email=check@localhost am -q "${patches[@]/#/$pdir/}" 2>&1); then
 	result PASS git-am "${#patches[@]} patches"
+	# The maintainer's way back (Documentation/distro-guide.rst): exporting
+	# the applied commits reproduces the series, from each Subject: on (the
+	# commit ids and the cover letter's date and sender are the exporter's).
+	if "$HX_ROOT/scripts/export-series.sh" "$ver" "$tmp/am" "HEAD~${#patches[@]}" \
+		"$tmp/export" >/dev/null 2>"$tmp/export.err"; then
+		diffs=0
+		cmp -s "$pdir/series" "$tmp/export/series" || diffs=1
+		for f in "$pdir"/*.patch; do
+			cmp -s <(sed -n '/^Subject:/,$p' "$f") \
+				<(sed -n '/^Subject:/,$p' "$tmp/export/${f##*/}") ||
+				diffs=$((diffs + 1))
+		done
+		if [ "$diffs" -eq 0 ]; then
+			result PASS export-series "git am + export-series.sh reproduce all ${#patches[@]} patches"
+		else
+			result FAIL export-series "$diffs files differ after git am + export-series.sh"
+		fi
+	else
+		result FAIL export-series "$(tail -1 "$tmp/export.err")"
+	fi
 else
 	result FAIL git-am "$(echo "$out" | grep -m1 -iE 'fail|error|patch' || echo "$out" | tail -1)"
 fi

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""check-doc-commands.py ROOT: every shell command the docs show is run.
+
+Reads the literal blocks of ROOT/README.md (indented by four spaces) and of
+ROOT/Documentation/*.rst (after a "::" line), takes the lines that start
+with a shell command, and looks each up in RUNS below: the script of
+`make check` that runs that command (or its exact equivalent; for the long
+`make bench` and `make stress`, the same module and guest steps with small
+parameters), which must still contain the given text. A command the table does not know, or whose
+runner no longer runs it, fails the check: a new command in the docs needs
+a test. Its negative control, first: a README.md showing a command no
+test runs must fail the check. Prints "result:" lines for
+scripts/summary.py; exits 0.
+"""
+
+import glob
+import os
+import re
+import sys
+import tempfile
+
+COMMANDS = ('make', 'cd', 'git', 'quilt', 'QUILT_PATCHES=', 'scripts/', 'dkms', 'cp',
+            'modprobe', 'insmod', 'bash', 'apt-get')
+
+# (pattern of the documented command, file that runs it, text that file must hold)
+RUNS = [
+    (r'^make check\b', '.ci/run', 'make check'),
+    (r'^make demo\b', 'scripts/check.sh', 'scripts/demo.sh'),
+    # The long runs are their own targets; make check runs the same module and
+    # guest steps with small parameters on every debug kernel.
+    (r'^make bench\b', 'scripts/check.sh', 'sgt_bench@sizes='),
+    (r'^make stress\b', 'scripts/check.sh', 'fault-sweep@'),
+    (r'^make KDIR=', 'dkms.conf', 'make KDIR='),
+    (r'^cp -r \. /usr/src/dma-buf-sgt-cache-', 'scripts/check-dkms.sh', 'dma-buf-sgt-cache-$ver'),
+    (r'^dkms (add|build|install) -m dma-buf-sgt-cache', 'scripts/check-dkms.sh',
+     'for step in add build install'),
+    (r'^modprobe dma-buf-sgt-cache deny=', 'tests/guest/module-params', 'deny=my_exporter,other'),
+    (r'^(cd linux-source-6\.1.*&& )?QUILT_PATCHES=\S+ quilt push -a', 'scripts/patch-tree.sh',
+     'quilt push -a'),
+    (r'^cd linux-source-6\.12?$', 'scripts/patch-tree.sh', 'quilt push -a'),
+    (r'^git am \$\(sed ', 'scripts/check-series.sh', ' am -q "${patches[@]/#/$pdir/}"'),
+    (r'^scripts/export-series\.sh ', 'scripts/check-series.sh', 'scripts/export-series.sh'),
+    (r'^scripts/gen-kunit-test\.sh ', 'scripts/check-series.sh', 'gen-kunit-test.sh'),
+]
+
+
+def literal_lines(path):
+    """Yield the lines of the literal blocks of a README.md or .rst file."""
+    rst = path.endswith('.rst')
+    in_block = not rst
+    for line in open(path, encoding='utf-8'):
+        line = line.rstrip('\n')
+        if rst and line.rstrip().endswith('::'):
+            in_block = True
+            continue
+        if rst and line and not line.startswith(' '):
+            in_block = False
+        if in_block and line.startswith('    '):
+            yield line[4:].strip()
+
+
+def commands(root):
+    files = [os.path.join(root, 'README.md')]
+    files += sorted(glob.glob(os.path.join(root, 'Documentation', '*.rst')))
+    for path in files:
+        for line in literal_lines(path):
+            cmd = line.split(' #', 1)[0].strip()
+            # a layout table ("scripts/     one job per script") is no command
+            if cmd.startswith(COMMANDS) and not re.search(r'\S\s{2,}\S', cmd):
+                yield os.path.relpath(path, root), cmd
+
+
+def check(root):
+    """Return (commands run, problems)."""
+    seen, bad = [], []
+    for doc, cmd in commands(root):
+        rule = next((r for r in RUNS if re.search(r[0], cmd)), None)
+        if rule is None:
+            bad.append(f'{doc}: "{cmd}" is run by no test')
+            continue
+        runner = os.path.join(root, rule[1])
+        if not os.path.exists(runner) or rule[2] not in open(runner).read():
+            bad.append(f'{doc}: "{cmd}": {rule[1]} no longer runs it')
+            continue
+        seen.append(cmd)
+    return seen, bad
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit('usage: check-doc-commands.py ROOT')
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, 'README.md'), 'w') as f:
+            f.write('Run it:\n\n    make check\n    make frobnicate   # no test runs this\n')
+        os.makedirs(os.path.join(tmp, '.ci'))
+        with open(os.path.join(tmp, '.ci', 'run'), 'w') as f:
+            f.write('make check\n')
+        _, bad = check(tmp)
+    if bad == ['README.md: "make frobnicate" is run by no test']:
+        print('result: PASS lint-control-docs-commands -- tripped: ' + bad[0])
+    else:
+        print(f'result: FAIL lint-control-docs-commands -- did not trip as expected: {bad}')
+    seen, bad = check(sys.argv[1])
+    if bad:
+        print(f'result: FAIL docs-commands -- {"; ".join(bad)}')
+    else:
+        print(f'result: PASS docs-commands -- {len(seen)} commands shown in README.md and '
+              f'Documentation/, each run by make check')
+
+
+if __name__ == '__main__':
+    main()
