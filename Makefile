@@ -8,6 +8,9 @@
 #   make demo       patched 6.12 lockdep kernel in QEMU: what the cache does
 #                   with a real dma-buf
 #   make check      every test on every kernel; ends with "N passed, M failed"
+#   make stress     fault injection and concurrency, long (6.12 and 6.1)
+#   make bench      map/attach costs with and without the cache (6.12, QEMU
+#                   q35 + intel-iommu); JSON, plot and headline ratios
 #   make clean      remove module build products and logs
 #   make distclean  also remove the kernel sources, builds and ccache
 #
@@ -41,11 +44,17 @@ demo:
 check:
 	scripts/check.sh
 
+bench:
+	scripts/bench.sh
+
+stress:
+	scripts/stress.sh
+
 clean: clean-module
-	rm -rf "$(HX_CACHE)/modules" "$(HX_CACHE)/logs" "$(HX_CACHE)/demo"
+	rm -rf "$(HX_CACHE)/modules" "$(HX_CACHE)/logs" "$(HX_CACHE)/demo" "$(HX_CACHE)/bench"
 
 distclean: clean
 	chmod -R u+w "$(HX_CACHE)" 2>/dev/null || true
 	rm -rf "$(HX_CACHE)"
 
-.PHONY: all kdir-exists module clean-module test-modules demo check clean distclean
+.PHONY: all kdir-exists module clean-module test-modules demo check bench stress clean distclean

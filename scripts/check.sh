@@ -14,8 +14,12 @@
 #      - the contract suite: all pass on patched kernels; on stock kernels
 #        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect);
 #      - reports the series must produce: the lockdep inversion through the
-#        cache, the WARN for contradictory flags; and the clean pattern
-#        without either;
+#        cache (patched core, and the module on stock), the WARN for
+#        contradictory flags; and the clean pattern without either;
+#      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
+#        on the patched core and on the module, a 10,000-call random loop on
+#        the test importer's interface, the upstream dma-buf kselftests on
+#        stock and patched kernels;
 #   4. print a summary table, TAP, and "N passed, M failed"; exit 1 on any
 #      failure.
 #
@@ -67,9 +71,14 @@ mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 }
 
 mapfile -t progs < <("$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin")
+progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
+	"$HX_ROOT/tests/guest/fault-sweep")
 # The contract suite's opted-out mock, by exp_name, for the module's deny list.
 mock_deny=sgt-cache-mock-no-cache
 controls="hx_control@mode=lockdep,hx_control@mode=leak,hx_control@mode=warn,hx_control@mode=kasan"
+faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
+# make bench's module, briefly, on the debug kernels ('+' separates its lists)
+bench="sgt_bench@sizes=4096+1048576:budget_ms=5"
 first=
 
 for ver in $versions; do
@@ -77,25 +86,34 @@ for ver in $versions; do
 	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
 	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
+	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
 
 	stage "== $ver: test modules"
 	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
-		"$HX_ROOT/tests/importer")
+		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
-		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params"
+		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
+		"$kst"
 	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" lockdep,leak,warn,kasan 240 - \
 		"hx.load=$controls"
 	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
 		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
-		hx.insmod=sgt_importer \
-		hx.run=module-params,sgt-import@udmabuf:lazy,sgt-import@heap:uncached
-	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 - \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" hx.load=dma-buf-sgt-cache-mtest \
-		hx.run=unload-test
+		cma=64M "hx.run=module-params,kselftests@$ver"
+	# The module on the stock kernel: unload safety first (nothing else may
+	# hold the module then), the matrix, the random loop, failure points,
+	# a short stress and fault injection sweep after (make stress: longer).
+	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 300 - \
+		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
+		"hx.load=dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+lazy+module" \
+		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,fault-sweep@100
+	queue "inversion-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" lockdep 240 - \
+		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" "hx.load=sgt_cache_expect@mode=inversion"
 	if [ -z "$first" ]; then
 		first=$ver
 		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
+		python3 "$HX_ROOT/scripts/check-doc-commands.py" "$HX_ROOT" | record
 		for c in fail:test missing:test hang:timeout; do
 			to=240
 			[ "${c#*:}" = timeout ] && to=30
@@ -131,12 +149,16 @@ for ver in $versions; do
 	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
 		echo "result: FAIL series-$ver -- check-series.sh stopped (see above)" | record
 	mapfile -t ko_patched < <(mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
-		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/importer")
+		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" \
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
-		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}"
-	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 240 - \
-		"hx.load=dma-buf-sgt-cache-test,sgt_cache_expect@mode=clean" \
-		hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached
+		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
+		"$kst"
+	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 300 - \
+		"hx.load=dma-buf-sgt-cache-test,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+attach" \
+		cma=64M \
+		hx.insmod=sgt_importer,sgt_mock_exporter \
+		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,fault-sweep@100,kselftests@$ver"
 	queue "module-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 240 - \
 		hx.insmod=dma-buf-sgt-cache hx.load=dma-buf-sgt-cache-mtest
 	queue "inversion-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" lockdep 240 - \
@@ -144,10 +166,18 @@ for ver in $versions; do
 	queue "both-flags-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" warn 240 - \
 		"hx.load=sgt_cache_expect@mode=both_flags"
 	boots
+	if [ "$ver" = 6.12 ]; then
+		# README's `make demo`, as a user runs it (the same patched kernel)
+		( "$HX_ROOT/scripts/demo.sh" >"$run/demo.out" 2>&1 || true
+		grep '^result: ' "$run/demo.out" | tail -1 | sed 's/ demo / make-demo /' |
+			record ) &
+		booters+=("$!")
+		echo "make-demo" >>"$plan"
+	fi
 done
 
 stage "== waiting for the guests"
 wait "${booters[@]}"
 
 stage "== summary"
-python3 "$HX_ROOT/scripts/summary.py" "$results" "$plan"
+python3 "$HX_ROOT/scripts/summary.py" "$results" "$plan" "$run"

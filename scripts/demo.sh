@@ -1,5 +1,6 @@
 #!/bin/bash
-# demo.sh: build the patched 6.12 lockdep kernel and the test importer, boot
+# demo.sh: build the patched 6.12 debug kernel (lockdep + KASAN + kmemleak,
+# the one make check boots) and the test importer, boot
 # it, attach a real dma-buf (udmabuf) and show what the cache did: the
 # exporter's own map calls at attach, maps served from the cache, the
 # release at detach, and bufinfo marking the attachment. The same boot
@@ -7,14 +8,14 @@
 . "$(dirname "$0")/lib.sh"
 
 "$HX_ROOT/scripts/deps.sh"
-kdir=$("$HX_ROOT/scripts/build-kernel.sh" 6.12 patched lockdep)
+kdir=$("$HX_ROOT/scripts/build-kernel.sh" 6.12 patched kasan)
 out=$HX_CACHE/demo
 mapfile -t files < <(
 	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$out/modules" "$HX_ROOT/tests/importer"
 	"$HX_ROOT/scripts/build-guest-progs.sh" "$out/bin"
 )
 "$HX_ROOT/scripts/build-initramfs.sh" "$out/initrd.gz" "${files[@]}"
-stage "boot the patched 6.12 lockdep kernel"
+stage "boot the patched 6.12 debug kernel"
 export HX_LOGS=$out
 verdict=$("$HX_ROOT/scripts/run-boot.sh" demo "$kdir" "$out/initrd.gz" none 180 - \
 	hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached)
