@@ -12,6 +12,10 @@ need make gcc rsync
 src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
 uapi=$("$HX_ROOT/scripts/uapi-headers.sh" "$ver")
 dest=$out/selftests-$ver
+if [ "$(cat "$dest/.source" 2>/dev/null)" = "$src" ]; then
+	echo "$dest"
+	exit 0
+fi
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/.kselftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -23,5 +27,6 @@ make -C "$src/tools/testing/selftests" O="$tmp/build" \
 	install INSTALL_PATH="$tmp/selftests-$ver" >"$tmp/log" 2>&1 ||
 	die "building the $ver kselftests failed: $(grep -m1 -i error "$tmp/log")"
 [ -x "$tmp/selftests-$ver/run_kselftest.sh" ] || die "no run_kselftest.sh installed"
+echo "$src" >"$tmp/selftests-$ver/.source"
 publish "$tmp/selftests-$ver" "$dest"
 echo "$dest"

@@ -4,6 +4,8 @@
 # kernel build KDIR, with W=1 and sparse (C=1), in a copy under OUT; print
 # the paths of the .ko files. A module that warns fails the build. Later DIRs may use the
 # symbols of earlier ones (dma-buf-sgt-cache.ko first, then its users).
+# A build whose inputs (sources, conftest.h, the kernel's and the earlier
+# modules' Module.symvers) did not change is reused.
 . "$(dirname "$0")/lib.sh"
 
 kdir=${1:-} out=${2:-}
@@ -19,6 +21,16 @@ for dir in "$@"; do
 	name=$(basename "$dir")
 	[ "$(cd "$dir" && pwd)" = "$HX_ROOT" ] && name=dma-buf-sgt-cache
 	b=$out/$name
+	stamp=$( { cat "$kdir/Module.symvers" "$out/conftest.h" "${symvers[@]}" /dev/null
+		echo "$kdir"
+		cd "$dir" && { find . -maxdepth 1 -type f \( -name Kbuild -o -name '*.[ch]' \)
+			[ ! -d include ] || find include -type f; } | LC_ALL=C sort | xargs cat
+	} | sha256sum | cut -c1-16)
+	if [ -f "$b/.stamp" ] && [ "$(cat "$b/.stamp")" = "$stamp" ] && ls "$b"/*.ko >/dev/null 2>&1; then
+		ls "$b"/*.ko
+		symvers+=("$b/Module.symvers")
+		continue
+	fi
 	rm -rf "$b"
 	mkdir -p "$b"
 	cp "$dir"/Kbuild "$dir"/*.c "$b/"
@@ -32,6 +44,7 @@ for dir in "$@"; do
 	if grep -q 'warning:' "$b/build.log"; then
 		die "module build warned in $dir against $kdir: $(grep -m1 'warning:' "$b/build.log")"
 	fi
+	echo "$stamp" >"$b/.stamp"
 	ls "$b"/*.ko
 	symvers+=("$b/Module.symvers")
 done

@@ -23,12 +23,13 @@
 #   4. print a summary table, TAP, and "N passed, M failed"; exit 1 on any
 #      failure.
 #
-# Environment: HX_JOBS (guests at once, default 3), HX_VERSIONS (default
-# "6.12 6.1"), DMA_BUF_SGT_CACHE_DIR (the cache).
+# Environment: HX_JOBS (guests at once, default 5: much of a guest's time is
+# kmemleak's object age, asleep), HX_VERSIONS (default "6.12 6.1"),
+# DMA_BUF_SGT_CACHE_DIR (the cache).
 . "$(dirname "$0")/lib.sh"
 
 versions=${HX_VERSIONS:-6.12 6.1}
-jobs=${HX_JOBS:-3}
+jobs=${HX_JOBS:-5}
 for v in $versions; do check_version "$v"; done
 
 "$HX_ROOT/scripts/deps.sh"
