@@ -82,6 +82,8 @@ faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
 # (beyond 7 cached attachments of one buffer DMA-API debugging warns: see
 # Documentation/exporter-guide.rst)
 bench="sgt_bench@sizes=4096+1048576:budget_ms=5:attachments=1+7"
+# three of make stress's five fault injection settings, 50 rounds each
+sweep="fault-sweep@50:failslab:10:1:failslab:100:3:fail_page_alloc:100:2"
 first=
 
 for ver in $versions; do
@@ -110,7 +112,7 @@ for ver in $versions; do
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 300 - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
 		"hx.load=dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+lazy+module" \
-		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,fault-sweep@100
+		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep
 	queue "inversion-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" lockdep 240 - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" "hx.load=sgt_cache_expect@mode=inversion"
 	if [ -z "$first" ]; then
@@ -158,12 +160,9 @@ for ver in $versions; do
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 300 - \
-		"hx.load=dma-buf-sgt-cache-test,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+attach" \
-		cma=64M \
-		hx.insmod=sgt_importer,sgt_mock_exporter \
-		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,fault-sweep@100,kselftests@$ver"
-	queue "module-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 240 - \
-		hx.insmod=dma-buf-sgt-cache hx.load=dma-buf-sgt-cache-mtest
+		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+attach" \
+		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
+		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep"
 	queue "inversion-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" lockdep 240 - \
 		"hx.load=sgt_cache_expect@mode=inversion"
 	queue "both-flags-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" warn 240 - \
