@@ -1,6 +1,7 @@
 #!/bin/bash
 # kernel-key.sh VER VARIANT FLAVOUR: print the cache name of that kernel
-# build: it changes whenever its config fragments or patches change.
+# build: it changes whenever the Debian source, its config fragments or its
+# patches change.
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-} variant=${2:-} flavour=${3:-}
@@ -20,6 +21,8 @@ if [ "$variant" = patched ]; then
 		files+=("$HX_ROOT/patches/$ver/$p")
 	done < <(grep -v '^#' "$HX_ROOT/patches/$ver/series" | sed '/^$/d')
 fi
-pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver" 2>/dev/null || echo none)
-key=$( (echo "$pkgver"; cat "${files[@]}") | sha256sum | cut -c1-12)
+# The source it is built from (fetched first: asking dpkg before the package
+# is installed would give a key that changes once it is).
+src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
+key=$( (basename "$src"; cat "${files[@]}") | sha256sum | cut -c1-12)
 echo "$ver-$variant-$flavour-$key"
