@@ -7,8 +7,15 @@
 #            bench (+ config/bench.config: no lock/memory debugging, IOMMU)
 # The build directory is a direct child of its source tree, so Kbuild uses
 # srctree=.. and every tree compiles the same relative paths: ccache then
-# serves the stock, patched and bisect builds from one another. Work happens
-# in a temporary directory that is renamed when complete.
+# serves the stock and patched builds from one another. Work happens in a
+# temporary directory that is renamed when complete.
+#
+# A patched kernel is built the way a bisecting reviewer builds a series:
+# on a copy of the stock build of the same flavour, one patch at a time, an
+# incremental `make` after each. Every prefix of the series must build; the
+# build directory's file series-build records each prefix and its time
+# (scripts/check-series.sh reports it). Only what a patch touches is
+# recompiled, so the whole walk costs less than one full build.
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-} variant=${2:-} flavour=${3:-}
@@ -58,9 +65,49 @@ while IFS= read -r line; do
 	esac
 done <<<"$required"
 
-stage "build $name (log: $log)"
-make -C "$src" O="$tmp" CC="ccache gcc" -j"$(nproc)" bzImage modules >>"$log" 2>&1 ||
-	die "building $name failed; see $log"
-publish "$tmp" "$out"
+if [[ "$name" != *-patched-* ]]; then
+	stage "build $name (log: $log)"
+	make -C "$src" O="$tmp" CC="ccache gcc" -j"$(nproc)" bzImage modules >>"$log" 2>&1 ||
+		die "building $name failed; see $log"
+	publish "$tmp" "$out"
+	stage "built $name"
+	echo "$out"
+	exit 0
+fi
+
+# --- patched: patch by patch on the stock build
+seed=$("$0" "$ver" stock "$flavour")
+pdir=$HX_ROOT/patches/$ver
+mapfile -t patches < <(grep -v '^#' "$pdir/series" | sed '/^$/d')
+walk=$src/.tmp-walk-${name#*-*-}
+stage "build $name: ${#patches[@]} patches, one at a time, on $(basename "$seed") (log: $log)"
+hx_copy_build "$seed" "$walk"
+wmake() { make -C "$walk" O="$walk/build" CC="ccache gcc" -j"$(nproc)" "$@" >>"$log" 2>&1; }
+i=0
+for p in "${patches[@]}"; do
+	i=$((i + 1))
+	t=$(date +%s)
+	patch -d "$walk" -p1 -s <"$pdir/$p" >>"$log" 2>&1 ||
+		die "patches/$ver: $p does not apply after the $((i - 1)) before it"
+	# A patch that touches Kconfig: the configuration of the whole series
+	# (new options included), as far as this prefix knows its options.
+	if grep -q '^+++ b/\(.*/\)\?Kconfig' "$pdir/$p"; then
+		cp "$tmp/.config" "$walk/build/.config"
+		wmake olddefconfig || die "$name: olddefconfig failed with $p; see $log"
+	fi
+	if ! wmake bzImage modules; then
+		die "$name: the kernel does not build with the first $i of ${#patches[@]} patches ($p); see $log"
+	fi
+	echo "ok $i/${#patches[@]} $p $(($(date +%s) - t)) s" >>"$walk/build/series-build"
+	stage "built $name with $i/${#patches[@]}: $p"
+done
+# The walk must end where a build of the patched tree starts.
+opts() { grep -E '^(CONFIG_|# CONFIG_)' "$1"; }
+cmp -s <(opts "$tmp/.config") <(opts "$walk/build/.config") ||
+	die "$name: the patch-by-patch build ended with another config than $tmp/.config"
+mv "$log" "$walk/build/build.log"
+rm -rf "$tmp"
+publish "$walk/build" "$out"
+rm -rf "$walk"
 stage "built $name"
 echo "$out"

@@ -6,9 +6,10 @@
 #   checkpatch   scripts/checkpatch.pl --strict: no error, warning or check
 #   kunit-source the in-tree test equals scripts/gen-kunit-test.sh VER
 #   kernel-doc   touched files: kernel-doc -none silent, -Wall adds nothing
-#   bisect       every prefix of the series builds (KASAN debug config)
+#   bisect       every prefix of the series builds (KASAN debug config;
+#                scripts/build-kernel.sh builds patched kernels that way)
 #   sparse, W=1  make C=2 / W=1 of drivers/dma-buf add no warning to stock
-# The bisect/sparse/W=1 verdicts are cached per series and config.
+# The sparse/W=1 verdicts are cached per series and config.
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-}
@@ -121,7 +122,22 @@ else
 	result FAIL kernel-doc "-none warns in: ${kd_none:-none}; ${kd_all[*]:-default warnings} adds $kd_new"
 fi
 
-# --- bisect, sparse, W=1 (cached by series and config)
+# --- bisect: scripts/build-kernel.sh builds the patched kernel one patch
+# at a time on the stock build and records each prefix in series-build.
+stage "series $ver: bisect (the patched kernel, built patch by patch)"
+if ! kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan 2> >(tee "$tmp/build.err" >&2)); then
+	result FAIL bisect "$(grep '^error:' "$tmp/build.err" | tail -1)"
+	exit 0
+fi
+n=$(grep -c '^ok ' "$kp/series-build" || true)
+if [ "$n" -eq "${#patches[@]}" ]; then
+	secs=$(awk '{ s += $4 } END { print s }' "$kp/series-build")
+	result PASS bisect "all $n prefixes build, each on the one before ($secs s in all)"
+else
+	result FAIL bisect "$kp/series-build records $n of ${#patches[@]} prefixes"
+fi
+
+# --- sparse and W=1 (cached by series and config)
 key=$("$HX_ROOT/scripts/kernel-key.sh" "$ver" patched kasan)
 stamp=$HX_CACHE/results/series-$key
 if [ -f "$stamp" ]; then
@@ -130,62 +146,38 @@ if [ -f "$stamp" ]; then
 fi
 need sparse
 hx_ccache_env
-stock=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
-stage "series $ver: scratch tree for bisect"
-# Same shape as build-kernel.sh (objdir a child of the tree) for ccache hits.
-work=$HX_CACHE/scratch/$ver
-rm -rf "$work"
-mkdir -p "$work"
-cp -a "$src" "$work/src"
-chmod -R u+w "$work/src"
-kmake() { make -C "$work/src" O="$work/src/build" CC="ccache gcc" -j"$(nproc)" "$@"; }
-mkdir -p "$work/src/build"
-cp "$stock/.config" "$work/src/build/.config"
-kmake olddefconfig >"$work/build.log" 2>&1
+ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
 
 warnings() { # LOG: warning lines without line numbers
 	grep -E 'warning:|error:' "$1" | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s|^.*/drivers/|drivers/|' | sort
 }
-lint() { # TAG: sparse and W=1 output of drivers/dma-buf
-	kmake C=2 drivers/dma-buf/ >"$work/sparse-$1.log" 2>&1 || true
-	kmake W=1 drivers/dma-buf/ >"$work/w1-$1.log" 2>&1 || true
+lint() { # TAG KDIR: sparse and W=1 output of drivers/dma-buf, in a scratch copy
+	local w=$HX_CACHE/scratch/$ver-$1
+	stage "series $ver: sparse and W=1 on drivers/dma-buf ($1)"
+	hx_copy_build "$2" "$w"
+	make -C "$w" O="$w/build" CC="ccache gcc" -j"$(nproc)" C=2 drivers/dma-buf/ \
+		>"$tmp/sparse-$1.log" 2>&1 || true
+	make -C "$w" O="$w/build" CC="ccache gcc" -j"$(nproc)" W=1 drivers/dma-buf/ \
+		>"$tmp/w1-$1.log" 2>&1 || true
+	rm -rf "$w"
 }
-
-stage "series $ver: build stock prefix"
-built=0 broke=
-if kmake vmlinux modules >>"$work/build.log" 2>&1; then
-	lint stock
-	for p in "${patches[@]}"; do
-		(cd "$work/src" && patch -p1 -s <"$pdir/$p") || { broke="$p (does not apply)"; break; }
-		stage "series $ver: build with $p"
-		kmake vmlinux modules >>"$work/build.log" 2>&1 || { broke=$p; break; }
-		built=$((built + 1))
-	done
-else
-	broke="pristine tree"
-fi
+lint stock "$ks"
+lint patched "$kp"
+s_new=$(comm -13 <(warnings "$tmp/sparse-stock.log") <(warnings "$tmp/sparse-patched.log"))
+w_new=$(comm -13 <(warnings "$tmp/w1-stock.log") <(warnings "$tmp/w1-patched.log"))
 {
-	if [ -z "$broke" ]; then
-		result PASS bisect "all $built prefixes build"
-		lint patched
-		s_new=$(comm -13 <(warnings "$work/sparse-stock.log") <(warnings "$work/sparse-patched.log"))
-		w_new=$(comm -13 <(warnings "$work/w1-stock.log") <(warnings "$work/w1-patched.log"))
-		if [ -z "$s_new" ]; then
-			result PASS sparse "make C=2 drivers/dma-buf: 0 new ($(warnings "$work/sparse-patched.log" | wc -l) as in stock)"
-		else
-			result FAIL sparse "new: $(echo "$s_new" | head -3 | tr '\n' ' ')"
-		fi
-		if [ -z "$w_new" ]; then
-			result PASS W=1 "make W=1 drivers/dma-buf: 0 new ($(warnings "$work/w1-patched.log" | wc -l) as in stock)"
-		else
-			result FAIL W=1 "new: $(echo "$w_new" | head -3 | tr '\n' ' ')"
-		fi
+	if [ -z "$s_new" ]; then
+		result PASS sparse "make C=2 drivers/dma-buf: 0 new ($(warnings "$tmp/sparse-patched.log" | wc -l) as in stock)"
 	else
-		result FAIL bisect "build breaks at $broke; see $work/build.log"
+		result FAIL sparse "new: $(echo "$s_new" | head -3 | tr '\n' ' ')"
+	fi
+	if [ -z "$w_new" ]; then
+		result PASS W=1 "make W=1 drivers/dma-buf: 0 new ($(warnings "$tmp/w1-patched.log" | wc -l) as in stock)"
+	else
+		result FAIL W=1 "new: $(echo "$w_new" | head -3 | tr '\n' ' ')"
 	fi
 } | tee "$tmp/verdict"
 if ! grep -q '^result: FAIL' "$tmp/verdict"; then
 	mkdir -p "$HX_CACHE/results"
 	cp "$tmp/verdict" "$stamp"
-	rm -rf "$work"
 fi

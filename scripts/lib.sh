@@ -57,3 +57,16 @@ hx_ccache_env() {
 	export CCACHE_MAXSIZE=10G
 	mkdir -p "$CCACHE_DIR"
 }
+
+# hx_copy_build KDIR DEST: a scratch copy of a kernel build and its tree to
+# build on: DEST holds hard links to the tree's sources (patch(1) and gcc
+# replace the files they write, so the original stays untouched) and
+# DEST/build a real copy of KDIR. Kbuild's paths are relative (KDIR is a
+# child of its tree), so make in DEST rebuilds only what changes there.
+hx_copy_build() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	find "$(dirname "$1")" -mindepth 1 -maxdepth 1 ! -name 'build-*' ! -name '.tmp-*' \
+		! -name '.lock-*' -exec cp -al {} "$2/" \;
+	cp -a "$1" "$2/build"
+}
