@@ -27,6 +27,7 @@
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <sgt-ctl.h>
 #include <sgt-page-buf.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
@@ -182,12 +183,9 @@ static ssize_t ctl_write(struct file *file, const char __user *ubuf,
 	char cmd[64];
 	int ret;
 
-	if (len >= sizeof(cmd))
-		return -EINVAL;
-	if (copy_from_user(cmd, ubuf, len))
-		return -EFAULT;
-	cmd[len] = '\0';
-	ret = run_command(cmd);
+	ret = sgt_ctl_copy(cmd, sizeof(cmd), ubuf, len);
+	if (!ret)
+		ret = run_command(cmd);
 	return ret ? ret : len;
 }
 

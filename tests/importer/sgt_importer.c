@@ -44,6 +44,7 @@
 #include <linux/scatterlist.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <sgt-ctl.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -346,12 +347,9 @@ static ssize_t ctl_write(struct file *file, const char __user *ubuf,
 	char buf[64];
 	int ret;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-
+	ret = sgt_ctl_copy(buf, sizeof(buf), ubuf, len);
+	if (ret)
+		return ret;
 	mutex_lock(&importer_lock);
 	ret = run_command(buf);
 	mutex_unlock(&importer_lock);
