@@ -17,7 +17,10 @@
  *   mode=stress  2 x CPUs kthreads attach / map / unmap / detach for
  *                seconds= on a cached, an opted-out and a dynamic exporter,
  *                as static and dynamic importers, while one more kthread
- *                sends move_notify to the dynamic one
+ *                sends move_notify to the dynamic one. Each kthread imports
+ *                as a device of its own: DMA-API debugging miscounts
+ *                concurrent mappings of one page by one device (see
+ *                tests/dma-debug/dma_debug_race.c).
  *
  * Every mode checks that the exporter's callbacks balance exactly (attach
  * and detach, map and unmap, pin and unpin) and prints KTAP and counts.
@@ -51,9 +54,30 @@ MODULE_PARM_DESC(quiet_ktap, "print the KTAP lines as diagnostics (\"# \"): the 
 enum fail { FAIL_NONE, FAIL_NULL, FAIL_ENOMEM, FAIL_EIO };
 static enum fail fail_map;
 static atomic_t n_attach, n_detach, n_map, n_unmap, n_pin, n_unpin, n_moves;
-static struct device *faults_dev;
-static struct device_dma_parameters faults_dma_parms;
 static int tests;
+
+/* An importing device: a root device that maps 64-bit, without an IOMMU. */
+struct faults_importer {
+	struct device *dev;
+	struct device_dma_parameters parms;
+};
+
+static struct faults_importer faults_imp;
+
+static int faults_importer_init(struct faults_importer *imp, const char *name)
+{
+	int ret;
+
+	imp->dev = __root_device_register(name, NULL);
+	if (IS_ERR(imp->dev))
+		return PTR_ERR(imp->dev);
+	imp->dev->dma_parms = &imp->parms;
+	dma_set_max_seg_size(imp->dev, UINT_MAX);
+	ret = dma_coerce_mask_and_coherent(imp->dev, DMA_BIT_MASK(64));
+	if (ret)
+		root_device_unregister(imp->dev);
+	return ret;
+}
 
 /*
  * A caller that loads the module several times under one KTAP plan of its
@@ -184,9 +208,9 @@ static bool balanced(const char *what)
 }
 
 /* One round as a static importer: attach, map, unmap, detach. */
-static int round_static(struct dma_buf *dmabuf)
+static int round_static(struct dma_buf *dmabuf, struct device *dev)
 {
-	struct dma_buf_attachment *a = dma_buf_sgt_cache_attach(dmabuf, faults_dev);
+	struct dma_buf_attachment *a = dma_buf_sgt_cache_attach(dmabuf, dev);
 	struct sg_table *sgt;
 
 	if (IS_ERR(a))
@@ -208,12 +232,12 @@ static const struct dma_buf_attach_ops faults_importer_ops = {
 };
 
 /* One round as a dynamic importer: maps under the reservation lock. */
-static int round_dynamic(struct dma_buf *dmabuf)
+static int round_dynamic(struct dma_buf *dmabuf, struct device *dev)
 {
 	struct dma_buf_attachment *a;
 	struct sg_table *sgt;
 
-	a = dma_buf_dynamic_attach(dmabuf, faults_dev, &faults_importer_ops, NULL);
+	a = dma_buf_dynamic_attach(dmabuf, dev, &faults_importer_ops, NULL);
 	if (IS_ERR(a))
 		return PTR_ERR(a);
 	dma_resv_lock(dmabuf->resv, NULL);
@@ -254,7 +278,7 @@ static int interrupted_thread(void *data)
 
 	allow_signal(SIGUSR1);
 	send_sig(SIGUSR1, current, 0);
-	a = dma_buf_sgt_cache_attach(ctx->dmabuf, faults_dev);
+	a = dma_buf_sgt_cache_attach(ctx->dmabuf, faults_imp.dev);
 	flush_signals(current);
 	ctx->ret = PTR_ERR_OR_ZERO(a);
 	if (!ctx->ret)
@@ -315,7 +339,7 @@ static int run_errors(void)
 		return PTR_ERR(dmabuf);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		WRITE_ONCE(fail_map, cases[i].how);
-		a = dma_buf_sgt_cache_attach(dmabuf, faults_dev);
+		a = dma_buf_sgt_cache_attach(dmabuf, faults_imp.dev);
 		WRITE_ONCE(fail_map, FAIL_NONE);
 		ret = PTR_ERR_OR_ZERO(a);
 		if (!ret)
@@ -344,13 +368,13 @@ static int run_sweep(void)
 	 * whole pages from the page allocator (sg_kmalloc()), so that
 	 * fail_page_alloc has something to fail in every round.
 	 */
-	dma_set_max_seg_size(faults_dev, PAGE_SIZE);
+	dma_set_max_seg_size(faults_imp.dev, PAGE_SIZE);
 	dmabuf = faults_export(&faults_static_ops, false, SZ_1M);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	for (i = 0; i < iterations; i++) {
 		current->make_it_fail = 1;
-		ret = round_static(dmabuf);
+		ret = round_static(dmabuf, faults_imp.dev);
 		current->make_it_fail = 0;
 		if (ret && ret != -ENOMEM) {
 			pr_info("%s# round %u: unexpected error %d\n", IND, i, ret);
@@ -372,14 +396,21 @@ struct stress_ctx {
 	atomic_t rounds, errors;
 };
 
+struct stress_thread_ctx {
+	struct stress_ctx *ctx;
+	struct faults_importer imp;
+};
+
 static int stress_thread(void *data)
 {
-	struct stress_ctx *ctx = data;
+	struct stress_thread_ctx *t = data;
+	struct stress_ctx *ctx = t->ctx;
 
 	while (time_before(jiffies, ctx->deadline)) {
 		u32 r = get_random_u32();
 		struct dma_buf *dmabuf = ctx->bufs[r % 3];
-		int ret = (r >> 8) & 1 ? round_dynamic(dmabuf) : round_static(dmabuf);
+		int ret = (r >> 8) & 1 ? round_dynamic(dmabuf, t->imp.dev) :
+					 round_static(dmabuf, t->imp.dev);
 
 		if (ret)
 			atomic_inc(&ctx->errors);
@@ -391,7 +422,7 @@ static int stress_thread(void *data)
 
 static int mover_thread(void *data)
 {
-	struct stress_ctx *ctx = data;
+	struct stress_ctx *ctx = ((struct stress_thread_ctx *)data)->ctx;
 	struct dma_buf *dmabuf = ctx->bufs[2];
 
 	while (time_before(jiffies, ctx->deadline)) {
@@ -405,15 +436,30 @@ static int mover_thread(void *data)
 
 static int run_stress(void)
 {
-	unsigned int n = 2 * num_online_cpus() + 1, i;
+	unsigned int n = 2 * num_online_cpus() + 1, i, ndev;
+	struct stress_thread_ctx *tctx;
 	struct task_struct **threads;
 	struct stress_ctx ctx = {};
 	int ret = 0;
 
 	ktap_plan(2);
 	threads = kcalloc(n, sizeof(*threads), GFP_KERNEL);
-	if (!threads)
-		return -ENOMEM;
+	tctx = kcalloc(n, sizeof(*tctx), GFP_KERNEL);
+	if (!threads || !tctx) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (ndev = 0; ndev < n; ndev++) {
+		char name[24];
+
+		tctx[ndev].ctx = &ctx;
+		if (!ndev)	/* the mover imports nothing */
+			continue;
+		snprintf(name, sizeof(name), "sgt-faults-%u", ndev);
+		ret = faults_importer_init(&tctx[ndev].imp, name);
+		if (ret)
+			goto out_devs;
+	}
 	ctx.bufs[0] = faults_export(&faults_static_ops, false, 4 * PAGE_SIZE);
 	ctx.bufs[1] = faults_export(&faults_nocache_ops, true, 4 * PAGE_SIZE);
 	ctx.bufs[2] = faults_export(&faults_dynamic_ops, false, 4 * PAGE_SIZE);
@@ -422,7 +468,7 @@ static int run_stress(void)
 			ret = PTR_ERR(ctx.bufs[i]);
 	ctx.deadline = jiffies + seconds * HZ;
 	for (i = 0; !ret && i < n; i++) {
-		threads[i] = kthread_run(i ? stress_thread : mover_thread, &ctx,
+		threads[i] = kthread_run(i ? stress_thread : mover_thread, &tctx[i],
 					 "sgt_stress/%u", i);
 		if (IS_ERR(threads[i])) {
 			ret = PTR_ERR(threads[i]);
@@ -437,6 +483,11 @@ static int run_stress(void)
 	for (i = 0; i < 3; i++)
 		if (!IS_ERR(ctx.bufs[i]))
 			dma_buf_put(ctx.bufs[i]);
+out_devs:
+	while (ndev-- > 1)
+		root_device_unregister(tctx[ndev].imp.dev);
+out_free:
+	kfree(tctx);
 	kfree(threads);
 	if (ret)
 		return ret;
@@ -453,23 +504,18 @@ static int __init sgt_faults_init(void)
 {
 	int ret;
 
-	faults_dev = __root_device_register("sgt-faults", NULL);
-	if (IS_ERR(faults_dev))
-		return PTR_ERR(faults_dev);
-	faults_dev->dma_parms = &faults_dma_parms;
-	dma_set_max_seg_size(faults_dev, UINT_MAX);
-	ret = dma_coerce_mask_and_coherent(faults_dev, DMA_BIT_MASK(64));
-	if (!ret) {
-		if (!strcmp(mode, "errors"))
-			ret = run_errors();
-		else if (!strcmp(mode, "sweep"))
-			ret = run_sweep();
-		else if (!strcmp(mode, "stress"))
-			ret = run_stress();
-		else
-			ret = -EINVAL;
-	}
-	root_device_unregister(faults_dev);
+	ret = faults_importer_init(&faults_imp, "sgt-faults");
+	if (ret)
+		return ret;
+	if (!strcmp(mode, "errors"))
+		ret = run_errors();
+	else if (!strcmp(mode, "sweep"))
+		ret = run_sweep();
+	else if (!strcmp(mode, "stress"))
+		ret = run_stress();
+	else
+		ret = -EINVAL;
+	root_device_unregister(faults_imp.dev);
 	return ret;
 }
 
