@@ -59,7 +59,7 @@ REPORTS = [
 ]
 LEAK = re.compile(r'unreferenced object 0x[0-9a-f]+')
 BEGIN = re.compile(r'^harness: begin (\S+) (\S+)$')
-END = re.compile(r'^harness: end (\S+) (\S+) rc=(-?\d+)$')
+END = re.compile(r'^harness: end (\S+) (\S+) rc=(-?\d+)( \(\d+\.\d+ s\))?$')
 MODCMD = re.compile(r'^harness: (insmod|rmmod) (\S+) rc=(-?\d+)$')
 SINCE = re.compile(r'^harness: kmemleak since jiffies (\d*)$')
 JIFFIES = re.compile(r'^\s*comm ".*", pid -?\d+, jiffies (\d+)')
