@@ -215,17 +215,26 @@ static int measure(const char *v, struct dma_buf *dmabuf, enum bench_op op)
 	return 0;
 }
 
-/* Allocated bytes of a table: the sg_table and each scatterlist chunk. */
+/*
+ * Allocated bytes of a table: the sg_table and each scatterlist chunk, walked
+ * as __sg_free_table() walks them. A full chunk (SG_MAX_SINGLE_ALLOC entries,
+ * the last one chaining to the next chunk) is a page of sg_kmalloc()'s from
+ * the page allocator, which ksize() does not know; a shorter one is kmalloc'd.
+ */
 static size_t table_bytes(struct sg_table *sgt)
 {
-	struct scatterlist *chunk = sgt->sgl, *sg;
+	struct scatterlist *chunk = sgt->sgl;
+	unsigned int left = sgt->orig_nents;
 	size_t bytes = ksize(sgt);
 
-	while (chunk) {
-		bytes += ksize(chunk);
-		sg = chunk + min_t(unsigned int, SG_MAX_SINGLE_ALLOC, sgt->orig_nents) - 1;
-		chunk = sgt->orig_nents > SG_MAX_SINGLE_ALLOC && sg_is_chain(sg) ?
-			sg_chain_ptr(sg) : NULL;
+	while (left) {
+		unsigned int n = min_t(unsigned int, left, SG_MAX_SINGLE_ALLOC);
+
+		bytes += n == SG_MAX_SINGLE_ALLOC ? PAGE_SIZE : ksize(chunk);
+		if (left <= SG_MAX_SINGLE_ALLOC)
+			break;
+		left -= n - 1;
+		chunk = sg_chain_ptr(&chunk[n - 1]);
 	}
 	return bytes;
 }
