@@ -1,6 +1,6 @@
 #!/bin/bash
 # boot.sh KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boot a kernel under QEMU
-# (TCG, 2 CPUs, 768 MiB), console to LOG. Exits 0 when the guest rebooted by
+# (TCG, 2 CPUs, 384 MiB), console to LOG. Exits 0 when the guest rebooted by
 # itself, 124 when it was stopped at TIMEOUT seconds.
 # Environment: HX_QEMU_SMP (CPUs), HX_QEMU_MEM (memory), HX_QEMU_ARGS (more
 # QEMU arguments, split at spaces: a machine type, devices).
@@ -18,7 +18,7 @@ bios=()
 read -r -a extra <<<"${HX_QEMU_ARGS:-}"
 rc=0
 timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg -m "${HX_QEMU_MEM:-768M}" -smp "${HX_QEMU_SMP:-2}" "${bios[@]}" "${extra[@]}" \
+	-accel tcg -m "${HX_QEMU_MEM:-384M}" -smp "${HX_QEMU_SMP:-2}" "${bios[@]}" "${extra[@]}" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=7 $*" \
 	-display none -serial "file:$log.raw" -monitor none \
