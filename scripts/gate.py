@@ -152,8 +152,10 @@ def judge(log_lines, kunit_py, rc, cases=None):
             since = int(m.group(1))
         if in_leaks and LEAK.search(line):
             leaks.append([line.strip(), None])
-        elif in_leaks and leaks and leaks[-1][1] is None and JIFFIES.match(line):
-            leaks[-1][1] = int(JIFFIES.match(line).group(1))
+        elif in_leaks and leaks and leaks[-1][1] is None:
+            m = JIFFIES.match(line)
+            if m:
+                leaks[-1][1] = int(m.group(1))
         for gate, pat in REPORTS:
             if pat.search(line):
                 find(gate, line.strip())
@@ -179,14 +181,15 @@ def judge(log_lines, kunit_py, rc, cases=None):
 
     if leaks and since is None:
         find('test', 'kmemleak suspects, but no "harness: kmemleak since jiffies" line')
-    boot = [first for first, j in leaks
-            if since is not None and j is not None and j < since]
-    if boot:
-        print(f'# kmemleak: {len(boot)} suspect(s) allocated during boot '
-              f'(jiffies < {since}), ignored')
+    in_boot = 0
     for first, j in leaks:
-        if first not in boot:
+        if since is not None and j is not None and j < since:
+            in_boot += 1
+        else:
             find('leak', first)
+    if in_boot:
+        print(f'# kmemleak: {in_boot} suspect(s) allocated during boot '
+              f'(jiffies < {since}), ignored')
 
     totals = [0, 0, 0]
     for step in steps:
