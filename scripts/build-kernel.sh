@@ -82,7 +82,7 @@ mapfile -t patches < <(grep -v '^#' "$pdir/series" | sed '/^$/d')
 walk=$src/.tmp-walk-${name#*-*-}
 stage "build $name: ${#patches[@]} patches, one at a time, on $(basename "$seed") (log: $log)"
 hx_copy_build "$seed" "$walk"
-wmake() { make -C "$walk" O="$walk/build" CC="ccache gcc" -j"$(nproc)" "$@" >>"$log" 2>&1; }
+wmake() { hx_kmake "$walk" "$@" >>"$log" 2>&1; }
 i=0
 for p in "${patches[@]}"; do
 	i=$((i + 1))

@@ -155,10 +155,8 @@ lint() { # TAG KDIR: sparse and W=1 output of drivers/dma-buf, in a scratch copy
 	local w=$HX_CACHE/scratch/$ver-$1
 	stage "series $ver: sparse and W=1 on drivers/dma-buf ($1)"
 	hx_copy_build "$2" "$w"
-	make -C "$w" O="$w/build" CC="ccache gcc" -j"$(nproc)" C=2 drivers/dma-buf/ \
-		>"$tmp/sparse-$1.log" 2>&1 || true
-	make -C "$w" O="$w/build" CC="ccache gcc" -j"$(nproc)" W=1 drivers/dma-buf/ \
-		>"$tmp/w1-$1.log" 2>&1 || true
+	hx_kmake "$w" C=2 drivers/dma-buf/ >"$tmp/sparse-$1.log" 2>&1 || true
+	hx_kmake "$w" W=1 drivers/dma-buf/ >"$tmp/w1-$1.log" 2>&1 || true
 	rm -rf "$w"
 }
 lint stock "$ks"

@@ -70,3 +70,11 @@ hx_copy_build() {
 		! -name '.lock-*' -exec cp -al {} "$2/" \;
 	cp -a "$1" "$2/build"
 }
+
+# hx_kmake TREE ARG...: make in a kernel tree (a hx_copy_build copy) that is
+# built in TREE/build, with ccache, on every CPU.
+hx_kmake() {
+	local tree=$1
+	shift
+	make -C "$tree" O="$tree/build" CC="ccache gcc" -j"$(nproc)" "$@"
+}
