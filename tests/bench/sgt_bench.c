@@ -37,6 +37,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <sgt-page-buf.h>
+#include <sgt-root-dev.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -403,7 +404,7 @@ static struct pci_driver bench_driver = {
 	.probe = bench_probe,
 };
 
-static struct device_dma_parameters root_dma_parms;
+static struct sgt_root_dev bench_root;
 
 static int __init sgt_bench_init(void)
 {
@@ -415,14 +416,12 @@ static int __init sgt_bench_init(void)
 	if (bench_dev) {
 		bench_setup = device_iommu_mapped(bench_dev) ? "edu+iommu" : "edu";
 	} else {
-		root = __root_device_register("sgt-bench", NULL);
-		if (IS_ERR(root)) {
+		ret = sgt_root_dev_register(&bench_root, "sgt-bench");
+		if (ret) {
 			pci_unregister_driver(&bench_driver);
-			return PTR_ERR(root);
+			return ret;
 		}
-		root->dma_parms = &root_dma_parms;
-		dma_set_max_seg_size(root, UINT_MAX);
-		dma_coerce_mask_and_coherent(root, DMA_BIT_MASK(64));
+		root = bench_root.dev;
 		bench_dev = root;
 	}
 	ret = run();

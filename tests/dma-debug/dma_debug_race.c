@@ -25,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/panic.h>
 #include <linux/scatterlist.h>
+#include <sgt-root-dev.h>
 
 static unsigned int seconds = 60;
 module_param(seconds, uint, 0444);
@@ -39,13 +40,8 @@ MODULE_PARM_DESC(shared, "one device for all threads (else one each)");
 #define RACE_PAGES	4
 #define RACE_THREADS	7	/* 7 live mappings: an overlap count of 6, below the limit of 7 */
 
-struct race_dev {
-	struct device *dev;
-	struct device_dma_parameters parms;
-};
-
 static struct page *race_pages[RACE_PAGES];
-static struct race_dev race_devs[RACE_THREADS];
+static struct sgt_root_dev race_devs[RACE_THREADS];
 static unsigned long race_deadline;
 static atomic_t race_rounds, race_errors;
 static bool race_tainted;
@@ -79,23 +75,6 @@ static int race_thread(void *data)
 	return 0;
 }
 
-static int race_dev_init(struct race_dev *rd, unsigned int i)
-{
-	char name[32];
-	int ret;
-
-	snprintf(name, sizeof(name), "dma-debug-race-%u", i);
-	rd->dev = __root_device_register(name, NULL);
-	if (IS_ERR(rd->dev))
-		return PTR_ERR(rd->dev);
-	rd->dev->dma_parms = &rd->parms;
-	dma_set_max_seg_size(rd->dev, UINT_MAX);
-	ret = dma_coerce_mask_and_coherent(rd->dev, DMA_BIT_MASK(64));
-	if (ret)
-		root_device_unregister(rd->dev);
-	return ret;
-}
-
 static int __init dma_debug_race_init(void)
 {
 	struct task_struct *tasks[RACE_THREADS];
@@ -106,8 +85,12 @@ static int __init dma_debug_race_init(void)
 	if (!threads || threads > RACE_THREADS || !seconds)
 		return -EINVAL;
 	race_tainted = test_taint(TAINT_WARN);
-	for (i = 0; i < ndev && !ret; i++)
-		ret = race_dev_init(&race_devs[i], i);
+	for (i = 0; i < ndev && !ret; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "dma-debug-race-%u", i);
+		ret = sgt_root_dev_register(&race_devs[i], name);
+	}
 	if (ret)
 		ndev = i - 1;
 	for (i = 0; i < RACE_PAGES && !ret; i++) {

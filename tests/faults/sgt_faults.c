@@ -35,6 +35,7 @@
 #include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <sgt-page-buf.h>
+#include <sgt-root-dev.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -55,29 +56,7 @@ enum fail { FAIL_NONE, FAIL_NULL, FAIL_ENOMEM, FAIL_EIO };
 static enum fail fail_map;
 static atomic_t n_attach, n_detach, n_map, n_unmap, n_pin, n_unpin, n_moves;
 static int tests;
-
-/* An importing device: a root device that maps 64-bit, without an IOMMU. */
-struct faults_importer {
-	struct device *dev;
-	struct device_dma_parameters parms;
-};
-
-static struct faults_importer faults_imp;
-
-static int faults_importer_init(struct faults_importer *imp, const char *name)
-{
-	int ret;
-
-	imp->dev = __root_device_register(name, NULL);
-	if (IS_ERR(imp->dev))
-		return PTR_ERR(imp->dev);
-	imp->dev->dma_parms = &imp->parms;
-	dma_set_max_seg_size(imp->dev, UINT_MAX);
-	ret = dma_coerce_mask_and_coherent(imp->dev, DMA_BIT_MASK(64));
-	if (ret)
-		root_device_unregister(imp->dev);
-	return ret;
-}
+static struct sgt_root_dev faults_imp;
 
 /*
  * A caller that loads the module several times under one KTAP plan of its
@@ -398,7 +377,7 @@ struct stress_ctx {
 
 struct stress_thread_ctx {
 	struct stress_ctx *ctx;
-	struct faults_importer imp;
+	struct sgt_root_dev imp;
 };
 
 static int stress_thread(void *data)
@@ -456,7 +435,7 @@ static int run_stress(void)
 		if (!ndev)	/* the mover imports nothing */
 			continue;
 		snprintf(name, sizeof(name), "sgt-faults-%u", ndev);
-		ret = faults_importer_init(&tctx[ndev].imp, name);
+		ret = sgt_root_dev_register(&tctx[ndev].imp, name);
 		if (ret)
 			goto out_devs;
 	}
@@ -504,7 +483,7 @@ static int __init sgt_faults_init(void)
 {
 	int ret;
 
-	ret = faults_importer_init(&faults_imp, "sgt-faults");
+	ret = sgt_root_dev_register(&faults_imp, "sgt-faults");
 	if (ret)
 		return ret;
 	if (!strcmp(mode, "errors"))

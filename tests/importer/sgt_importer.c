@@ -45,13 +45,14 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <sgt-ctl.h>
+#include <sgt-root-dev.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
 static DEFINE_MUTEX(importer_lock);	/* serialises commands */
 static struct dentry *importer_dir;
 static struct device *importer_dev;
-static struct device_dma_parameters importer_dma_parms;
+static struct sgt_root_dev importer_root;
 static struct dma_buf *importer_buf;
 static struct dma_buf_attachment *importer_attach;
 static bool importer_dynamic;
@@ -383,21 +384,11 @@ static int __init sgt_importer_init(void)
 {
 	int ret;
 
-	importer_dev = __root_device_register("sgt-importer", NULL);
-	if (IS_ERR(importer_dev))
-		return PTR_ERR(importer_dev);
-	/*
-	 * Exporters DMA-map for the importing device, which must say what it
-	 * can take: a 64-bit mask and segments of any length (the heaps hand
-	 * out large ones; DMA_API_DEBUG checks them against the device's).
-	 */
-	importer_dev->dma_parms = &importer_dma_parms;
-	dma_set_max_seg_size(importer_dev, UINT_MAX);	/* has dma_parms */
-	ret = dma_coerce_mask_and_coherent(importer_dev, DMA_BIT_MASK(64));
-	if (ret) {
-		root_device_unregister(importer_dev);
+	/* The heaps hand out large segments: the device takes any length. */
+	ret = sgt_root_dev_register(&importer_root, "sgt-importer");
+	if (ret)
 		return ret;
-	}
+	importer_dev = importer_root.dev;
 	importer_dir = debugfs_create_dir("sgt_importer", NULL);
 	debugfs_create_file("ctl", 0600, importer_dir, NULL, &ctl_fops);
 	return 0;
