@@ -52,18 +52,18 @@ record() { # result lines from stdin into the results file (and stdout)
 queue() {
 	echo "$*" | tee -a "$plan" >>"$plan.$ver"
 }
-# boots: start this version's guests in the background, so that they run
-# while the next version's kernels build; one version's guests at a time,
-# $jobs at once.
-booters=()
+# One queue of guests for all versions, $jobs booting at once, in the
+# background: boots adds this version's guests when its kernels and modules
+# are ready, so that they run while the next version's kernels build and no
+# core idles between one version's last guests and the next one's first.
+# A boot that cannot even run is reported by summary.py as "no result".
+mkfifo "$run/boots.fifo"
+(xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$run/boots.fifo" | record || true) &
+booters=("$!")
+exec 9>"$run/boots.fifo"
 boots() {
-	stage "== $ver: $(wc -l <"$plan.$ver") guests, $jobs at a time, in the background"
-	(
-		flock 8
-		# A boot that cannot even run is reported by summary.py as "no result".
-		xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$plan.$ver" | record || true
-	) 8>"$run/boots.lock" &
-	booters+=("$!")
+	stage "== $ver: $(wc -l <"$plan.$ver") guests queued, $jobs at a time, in the background"
+	cat "$plan.$ver" >&9
 }
 mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 	local kdir=$1
@@ -175,7 +175,8 @@ for ver in $versions; do
 	boots
 	if [ "$ver" = 6.12 ]; then
 		# README's `make demo`, as a user runs it (the same patched kernel)
-		( "$HX_ROOT/scripts/demo.sh" >"$run/demo.out" 2>&1 || true
+		( exec 9>&- # not a writer of the queue
+		"$HX_ROOT/scripts/demo.sh" >"$run/demo.out" 2>&1 || true
 		grep '^result: ' "$run/demo.out" | tail -1 | sed 's/ demo / make-demo /' |
 			record ) &
 		booters+=("$!")
@@ -184,6 +185,7 @@ for ver in $versions; do
 done
 
 stage "== waiting for the guests"
+exec 9>&- # the end of the queue
 wait "${booters[@]}"
 # gate.py's rule for kmemleak reports without the guest's since line, on
 # the leak control's log of this run.
