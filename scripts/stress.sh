@@ -22,6 +22,16 @@ results=$run/results
 deny=sgt-cache-mock-no-cache
 load="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=$secs"
 to=$((secs + 600))
+# boot NAME PATTERN KDIR INITRD EXPECT TIMEOUT CMDLINE...: one guest; its
+# result goes to the results, and the lines of its log matching PATTERN
+# (grep) to stdout.
+boot() {
+	local name=$1 pattern=$2
+	shift 2
+	echo "$name" >>"$run/plan"
+	"$HX_ROOT/scripts/run-boot.sh" "$name" "$1" "$2" "$3" "$4" - "${@:5}" | tee -a "$results"
+	grep -h "$pattern" "$run/$name.log" | sed 's/^\[[ 0-9.]*\] *//; s/^ *//' || true
+}
 for ver in 6.12 6.1; do
 	stage "== $ver"
 	# DMA-API debugging miscounts concurrent mappings of one page by one
@@ -33,14 +43,10 @@ for ver in 6.12 6.1; do
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-dma-debug.gz" "${ko[@]}"
 	for race in "shared 1 warn 120" "per-thread 0 none $secs"; do
 		read -r devs shared expect race_secs <<<"$race"
-		name=dma-debug-race-$ver-$devs
-		echo "$name" >>"$run/plan"
-		stage "boot $name (up to ${race_secs}s, expect: $expect)"
-		"$HX_ROOT/scripts/run-boot.sh" "$name" "$k" "$run/initrd-$ver-dma-debug.gz" \
-			"$expect" "$((race_secs + 600))" - \
-			"hx.load=dma_debug_race@seconds=$race_secs:shared=$shared" |
-			tee -a "$results"
-		grep -h '# .* rounds by' "$run/$name.log" | sed 's/^\[[ 0-9.]*\] *//' || true
+		stage "boot dma-debug-race-$ver-$devs (up to ${race_secs}s, expect: $expect)"
+		boot "dma-debug-race-$ver-$devs" '# .* rounds by' "$k" "$run/initrd-$ver-dma-debug.gz" \
+			"$expect" "$((race_secs + 600))" \
+			"hx.load=dma_debug_race@seconds=$race_secs:shared=$shared"
 	done
 	for variant in patched stock; do
 		k=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" "$variant" kasan)
@@ -53,12 +59,9 @@ for ver in 6.12 6.1; do
 		[ "$variant" = patched ] ||
 			args=("hx.insmod=dma-buf-sgt-cache@deny=$deny" "hx.load=$load"
 				"hx.run=unload-test,fault-sweep@$rounds")
-		echo "stress-$ver-$variant" >>"$run/plan"
 		stage "boot stress-$ver-$variant (${secs}s stress, $rounds rounds per fault setting)"
-		"$HX_ROOT/scripts/run-boot.sh" "stress-$ver-$variant" "$k" \
-			"$run/initrd-$ver-$variant.gz" none "$to" - "${args[@]}" | tee -a "$results"
-		grep -h '# stress:\|# [a-z_]* probability=' "$run/stress-$ver-$variant.log" |
-			sed 's/^\[[ 0-9.]*\] *//; s/^ *//' || true
+		boot "stress-$ver-$variant" '# stress:\|# [a-z_]* probability=' "$k" \
+			"$run/initrd-$ver-$variant.gz" none "$to" "${args[@]}"
 	done
 done
 python3 "$HX_ROOT/scripts/summary.py" "$results" "$run/plan"
