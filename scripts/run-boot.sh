@@ -20,9 +20,17 @@ kunit=$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py
 args=(--kunit "$kunit" --expect "$expect")
 [ "$cases" = - ] || args+=(--cases "$cases")
 
+# cpu: QEMU's CPU seconds so far, from boot.sh's LOG.cpu (`times`)
+cpu=0
+add_cpu() {
+	cpu=$(awk -v c="$cpu" 'NR == 2 {
+		for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); c += t[1] * 60 + t[2] }
+	} END { printf "%.0f", c }' "$log.cpu")
+}
 t0=$(date +%s)
 rc=0
 "$HX_ROOT/scripts/boot.sh" "$image" "$initrd" "$log" "$timeout_s" "$@" || rc=$?
+add_cpu
 # A guest that timed out before its init started ran none of our code. Under
 # TCG on a loaded host, a 6.1 guest has twice stopped for good in early boot
 # ("Running RCU-tasks wait API self tests", after a timer calibration that
@@ -35,6 +43,7 @@ if [ "$rc" -eq 124 ] && ! grep -q '^harness: boot ' "$log"; then
 	retried="; booted twice, see $log.hung"
 	rc=0
 	"$HX_ROOT/scripts/boot.sh" "$image" "$initrd" "$log" "$timeout_s" "$@" || rc=$?
+	add_cpu
 fi
 [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || {
 	echo "result: FAIL $name -- boot failed (exit $rc)"
@@ -45,8 +54,8 @@ python3 "$HX_ROOT/scripts/gate.py" "${args[@]}" --rc "$rc" "$log" >"$log.gate" |
 secs=$(($(date +%s) - t0))
 last=$(tail -1 "$log.gate")
 if [ "$verdict" -eq 0 ]; then
-	echo "result: PASS $name -- ${last#PASS: } (${secs}s$retried)"
+	echo "result: PASS $name -- ${last#PASS: } (${secs}s, ${cpu} CPU-s$retried)"
 else
 	grep '^#' "$log.gate" | sed "s|^|  $name |" >&2
-	echo "result: FAIL $name -- ${last#FAIL: } (${secs}s; log: $log$retried)"
+	echo "result: FAIL $name -- ${last#FAIL: } (${secs}s, ${cpu} CPU-s; log: $log$retried)"
 fi
