@@ -28,7 +28,8 @@
 #
 # Environment: HX_JOBS (guests at once, default 5: much of a guest's time is
 # kmemleak's object age, asleep), HX_VERSIONS (default "6.12 6.1"),
-# DMA_BUF_SGT_CACHE_DIR (the cache).
+# HX_QEMU_SMP (vCPUs per guest, default 1: see scripts/boot.sh; make stress
+# boots two), DMA_BUF_SGT_CACHE_DIR (the cache).
 . "$(dirname "$0")/lib.sh"
 
 versions=${HX_VERSIONS:-6.12 6.1}
@@ -133,9 +134,10 @@ for ver in $versions; do
 	echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
 	"$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
-	# One CPU: Debian's kernel patches its own text at boot (static keys),
-	# and QEMU's TCG sometimes runs the stale copy on a second vCPU (an
-	# int3 oops before any of our code is loaded).
+	# One CPU, even if HX_QEMU_SMP asks for more: Debian's kernel patches
+	# its own text at boot (static keys), and QEMU's TCG sometimes runs the
+	# stale copy on a second vCPU (an int3 oops before any of our code is
+	# loaded).
 	queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
 		maxcpus=1 "hx.load=hx_control@mode=pass,hx_control@mode=warn"
 	queue "module-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" none 120 \

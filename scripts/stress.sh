@@ -15,7 +15,8 @@ secs=${HX_STRESS_SECONDS:-60}
 rounds=${HX_STRESS_ROUNDS:-1000}
 run=$HX_CACHE/logs/stress-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
-export HX_LOGS=$run
+# Two vCPUs: the stress and the DMA-API reproducer are about races.
+export HX_LOGS=$run HX_QEMU_SMP=${HX_QEMU_SMP:-2}
 results=$run/results
 : >"$results"
 : >"$run/plan"
