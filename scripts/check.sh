@@ -15,10 +15,10 @@
 #        guest's since line, on the leak control's log);
 #      - the contract suite: all pass on patched kernels; on stock kernels
 #        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect);
-#      - reports the series must produce: the lockdep inversion through the
+#      - reports the series must produce, each from its own step at the end
+#        of a guest (gate.py's GATE=STEP): the lockdep inversion through the
 #        cache (patched core, and the module on stock), the WARN for
-#        contradictory flags (in the patched inversion guest); and the clean
-#        pattern without either;
+#        contradictory flags; and the clean pattern without either;
 #      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
 #        on the patched core and on the module, a 10,000-call random loop on
 #        the test importer's interface, the upstream dma-buf kselftests on
@@ -81,6 +81,12 @@ progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
 # The contract suite's opted-out mock, by exp_name, for the module's deny list.
 mock_deny=sgt-cache-mock-no-cache
 controls="hx_control@mode=lockdep,hx_control@mode=leak,hx_control@mode=warn,hx_control@mode=kasan"
+# each report from its own control's step (gate.py's GATE=STEP)
+controls_expect="lockdep=hx_control@mode=lockdep,leak,warn=hx_control@mode=warn"
+controls_expect+=",kasan=hx_control@mode=kasan"
+# lockdep reports once per boot: the inversion through the cache is the last
+# step of a guest (hx.last), and its report must come from that step
+inversion=sgt_cache_expect@mode=inversion
 faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
 # make bench's module, briefly, on the debug kernels ('+' separates its lists)
 # (beyond 7 cached attachments of one buffer DMA-API debugging warns: see
@@ -105,20 +111,20 @@ for ver in $versions; do
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
 		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
 		"$kst"
-	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" lockdep,leak,warn,kasan 240 - \
+	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" "$controls_expect" 240 - \
 		"hx.load=$controls"
 	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
 		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
 		cma=64M "hx.run=module-params,kselftests@$ver"
 	# The module on the stock kernel: unload safety first (nothing else may
 	# hold the module then), the matrix, the random loop, failure points,
-	# a short stress and fault injection sweep after (make stress: longer).
-	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 300 - \
+	# a short stress and fault injection sweep after (make stress: longer),
+	# and last the lockdep inversion through the module's cache.
+	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" "lockdep=$inversion" 300 - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
 		"hx.load=dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+lazy+module" \
-		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep
-	queue "inversion-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" lockdep 240 - \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" "hx.load=sgt_cache_expect@mode=inversion"
+		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
+		"hx.last=$inversion"
 	if [ -z "$first" ]; then
 		first=$ver
 		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
@@ -173,14 +179,15 @@ for ver in $versions; do
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"
-	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" none 300 - \
+	# Last, two reports, each from its own step: the contradictory flags
+	# WARN (and leave lockdep on), then the inversion through the cache
+	# trips lockdep.
+	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" \
+		"warn=sgt_cache_expect@mode=both_flags,lockdep=$inversion" 300 - \
 		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+attach" \
 		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
-		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep"
-	# Two reports in one guest: the contradictory flags WARN (and leave
-	# lockdep on), then the inversion through the cache trips lockdep.
-	queue "inversion-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" lockdep,warn 240 - \
-		"hx.load=sgt_cache_expect@mode=both_flags,sgt_cache_expect@mode=inversion"
+		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep" \
+		"hx.last=sgt_cache_expect@mode=both_flags,$inversion"
 	boots
 	if [ "$ver" = 6.12 ]; then
 		# README's `make demo`, as a user runs it (the same patched kernel)
@@ -197,9 +204,12 @@ stage "== waiting for the guests"
 exec 9>&- # the end of the queue
 wait "${booters[@]}"
 # gate.py's rule for kmemleak reports without the guest's since line, on
-# the leak control's log of this run.
+# the leak control's log of this run,
 echo "control-no-since" >>"$plan"
 "$HX_ROOT/scripts/check-gate-since.sh" "$run/controls-$first.log" | record
+# and for its rule that a report comes from the step expected to make it
+echo "control-wrong-step" >>"$plan"
+"$HX_ROOT/scripts/check-gate-steps.sh" "$run/controls-$first.log" "$controls_expect" | record
 
 stage "== summary"
 python3 "$HX_ROOT/scripts/summary.py" "$results" "$plan" "$run"

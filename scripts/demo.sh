@@ -20,7 +20,7 @@ export HX_LOGS=$out
 verdict=$("$HX_ROOT/scripts/run-boot.sh" demo "$kdir" "$out/initrd.gz" none 180 - \
 	hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached)
 echo
-sed -n 's/^harness: begin run sgt-import$/--- a real dma-buf, imported by sgt_importer ---/p;
+sed -n 's/^harness: begin run sgt-import@.*$/--- a real dma-buf, imported by sgt_importer ---/p;
 	s/^# \(udmabuf\|heap\): /\1: /p; s/^# \(attach\|detach\|[0-9]* maps\)/  \1/p;
 	s/^# bufinfo: /  bufinfo: /p; s/^\(not ok\|ok\) [0-9]* /  [\1] /p' "$out/demo.log"
 echo

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """gate.py: judge one guest console log.
 
-Usage: gate.py --kunit KUNIT_PY [--expect GATES] [--cases STEP=FILE]
+Usage: gate.py --kunit KUNIT_PY [--expect EXPECT] [--cases STEP=FILE]
                [--rc N] [--json OUT] LOG
 
 Findings, one per gate that tripped:
@@ -23,15 +23,23 @@ Findings, one per gate that tripped:
 The KTAP of every step (between "harness: begin" and "harness: end") is
 parsed by the kernel's own tools/testing/kunit/kunit.py parse.
 
+--expect: "none", or a comma-separated list of GATE or GATE=STEP. A plain
+GATE must trip, anywhere. GATE=STEP (STEP: the step's item as its "harness:
+begin KIND ITEM" line gives it, such as sgt_cache_expect@mode=inversion)
+must trip inside that step, and may list several steps: then every finding
+of GATE must come from one of them, and each of them must have one. A
+report belongs to the step begun last before it (printk can lag behind the
+step's end line); a finding of the test or timeout gate to the step it
+judges. leak findings belong to no step and cannot be scoped.
+
 --cases STEP=FILE: for the step named STEP, FILE holds lines "GLOB pass|fail"
 where some cases must fail (the contract suite on a kernel without the
 series). Every case (suite.case or suite.case.param) must match a line and
 have its status, and every line must match a case; otherwise the test gate
 trips. Other steps are judged as usual.
 
-Exit status: 0 when the findings are exactly the expected set (--expect
-none, or a comma-separated list of gates), 1 otherwise. The last line is
-the verdict.
+Exit status: 0 when the findings are exactly the expected set, each from
+its steps, 1 otherwise. The last line is the verdict.
 """
 
 import argparse
@@ -128,16 +136,22 @@ def check_cases(expect_file, leaves):
 
 
 def judge(log_lines, kunit_py, rc, cases=None):
+    """Returns (findings, where, totals): the first finding of each gate that
+    tripped, all findings of each as (step item or None, text), and case
+    counts."""
     findings = {}
+    where = {}
     steps = []
     done = False
     in_leaks = False
     seg = None
     leaks = []          # kmemleak suspects: [first line, jiffies]
     since = None        # the first jiffy after boot
+    current = None      # the item of the step begun last
 
-    def find(gate, what):
+    def find(gate, what, step=None):
         findings.setdefault(gate, what)
+        where.setdefault(gate, []).append((step, what))
 
     for raw in log_lines:
         line = PREFIX.sub('', raw.rstrip('\n'))
@@ -158,7 +172,7 @@ def judge(log_lines, kunit_py, rc, cases=None):
                 leaks[-1][1] = int(m.group(1))
         for gate, pat in REPORTS:
             if pat.search(line):
-                find(gate, line.strip())
+                find(gate, line.strip(), current)
                 break
         m = MODCMD.match(line)
         if m and m.group(3) != '0':
@@ -166,6 +180,7 @@ def judge(log_lines, kunit_py, rc, cases=None):
         m = BEGIN.match(line)
         if m:
             seg = {'kind': m.group(1), 'name': m.group(2), 'lines': []}
+            current = seg['name']
             continue
         m = END.match(line)
         if m and seg is not None:
@@ -194,15 +209,16 @@ def judge(log_lines, kunit_py, rc, cases=None):
     totals = [0, 0, 0]
     for step in steps:
         label = f"{step['kind']} {step['name']}"
+        here = step['name']
         if step['rc'] is None:
-            find('timeout', f'{label}: never finished')
+            find('timeout', f'{label}: never finished', here)
             continue
         if step['rc'] != 0:
-            find('test', f"{label}: exit status {step['rc']}")
+            find('test', f"{label}: exit status {step['rc']}", here)
         ktap = [i for i, l in enumerate(step['lines'])
                 if l.lstrip().startswith(('KTAP version', 'TAP version'))]
         if not ktap:
-            find('test', f'{label}: printed no KTAP')
+            find('test', f'{label}: printed no KTAP', here)
             continue
         ok, passed, failed, skipped, out, leaves = kunit_parse(kunit_py, step['lines'][ktap[0]:])
         totals[0] += passed
@@ -215,24 +231,65 @@ def judge(log_lines, kunit_py, rc, cases=None):
             for b in bad:
                 print(f'# {label}: {b}')
             if bad:
-                find('test', f'{label}: {len(bad)} case(s) differ from {os.path.basename(cases[1])}')
+                find('test', f'{label}: {len(bad)} case(s) differ from '
+                     f'{os.path.basename(cases[1])}', here)
             else:
                 print(f'# {label}: all {len(leaves)} cases as in {os.path.basename(cases[1])}')
         elif not ok or failed:
             tail = [l for l in out.splitlines() if 'FAILED' in l or 'ERROR' in l or 'missing' in l.lower()]
-            find('test', f"{label}: kunit.py parse: {(tail or out.splitlines() or ['?'])[-1].strip()}")
+            find('test', f"{label}: kunit.py parse: "
+                 f"{(tail or out.splitlines() or ['?'])[-1].strip()}", here)
     if rc == 124:
         find('timeout', 'QEMU stopped at its timeout')
     elif not done:
         find('timeout', 'no "harness: done" line')
-    return findings, totals
+    return findings, where, totals
+
+
+def parse_expect(text):
+    """--expect text -> {gate: [steps]} (no steps: anywhere)."""
+    want = {}
+    if text == 'none':
+        return want
+    for item in text.split(','):
+        gate, _, step = item.partition('=')
+        if gate not in GATES:
+            sys.exit(f'error: --expect: unknown gate {gate!r} (gates: {", ".join(GATES)})')
+        if step and gate == 'leak':
+            sys.exit('error: --expect: leak findings belong to no step')
+        want.setdefault(gate, [])
+        if step:
+            want[gate].append(step)
+    return want
+
+
+def check_steps(want, where):
+    """Print each scoped gate's findings; return False if one is outside
+    its steps or a step has none."""
+    ok = True
+    for gate, steps in want.items():
+        got = where.get(gate, [])
+        if not steps or not got:
+            continue
+        for step, what in got:
+            if step not in steps:
+                print(f'# gate {gate}: outside {" ".join(steps)}: {what}')
+                ok = False
+        for step in steps:
+            mine = [what for s, what in got if s == step]
+            if mine:
+                print(f'# expected {gate} in {step}: {mine[0]}')
+            else:
+                print(f'# gate {gate}: nothing in step {step}')
+                ok = False
+    return ok
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--kunit', required=True, help='path to tools/testing/kunit/kunit.py')
     ap.add_argument('--expect', default='none',
-                    help='none, or the comma-separated gates that must trip')
+                    help='none, or the comma-separated GATE or GATE=STEP that must trip')
     ap.add_argument('--cases', metavar='STEP=FILE',
                     help='expected status per case of step STEP (GLOB pass|fail lines)')
     ap.add_argument('--rc', type=int, default=0, help="boot.sh's exit status")
@@ -253,20 +310,19 @@ def main():
         if not step or not os.path.isfile(path):
             sys.exit(f'error: --cases wants STEP=FILE with an existing FILE: {args.cases}')
         cases = (step, path)
-    findings, totals = judge(lines, args.kunit, args.rc, cases)
+    want = parse_expect(args.expect)
+    findings, where, totals = judge(lines, args.kunit, args.rc, cases)
     for gate in GATES:
         if gate in findings:
             print(f'# gate {gate}: {findings[gate]}')
-    want = set() if args.expect == 'none' else set(args.expect.split(','))
-    if not want <= set(GATES):
-        sys.exit(f'error: --expect: unknown gate in {args.expect} (gates: {", ".join(GATES)})')
-    ok = set(findings) == want
+    ok = check_steps(want, where) and set(findings) == set(want)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump({'findings': findings, 'passed': totals[0], 'failed': totals[1],
                        'skipped': totals[2], 'expect': args.expect, 'ok': ok}, f)
     tripped = ','.join(g for g in GATES if g in findings) or 'none'
-    print(f"{'PASS' if ok else 'FAIL'}: tripped={tripped} expected={args.expect} "
+    expected = ','.join(want) or 'none'
+    print(f"{'PASS' if ok else 'FAIL'}: tripped={tripped} expected={expected} "
           f'cases={totals[0]}/{totals[0] + totals[1]}')
     sys.exit(0 if ok else 1)
 
