@@ -6,8 +6,9 @@
 #      fetch Debian's stock binary kernels;
 #   2. check each patch series (scripts/check-series.sh), after proving that
 #      its lint gates can trip (scripts/check-lint.sh);
-#   3. boot, HX_JOBS guests at a time, under a timeout each (a version's
-#      guests run while the next version's kernels build):
+#   3. boot, HX_JOBS guests at a time, under a timeout each (the stock
+#      kernel's guests run while the patched kernel builds, and a version's
+#      while the next version's kernels build):
 #      - negative controls: each gate must trip (lockdep, KASAN, kmemleak and
 #        WARN on every debug kernel; WARN on the Debian kernels; failed test,
 #        missing test, guest timeout and a guest whose init never starts
@@ -57,17 +58,23 @@ queue() {
 	echo "$*" | tee -a "$plan" >>"$plan.$ver"
 }
 # One queue of guests for all versions, $jobs booting at once, in the
-# background: boots adds this version's guests when its kernels and modules
-# are ready, so that they run while the next version's kernels build and no
-# core idles between one version's last guests and the next one's first.
-# A boot that cannot even run is reported by summary.py as "no result".
+# background: boots adds the guests queued since its last call as soon as
+# their kernel and modules are ready, so that the stock kernel's guests run
+# while the patched kernel builds, and a version's while the next one's
+# kernels build; no core idles between one version's last guests and the
+# next one's first. A boot that cannot even run is reported by summary.py
+# as "no result".
 mkfifo "$run/boots.fifo"
 (xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$run/boots.fifo" | record || true) &
 booters=("$!")
 exec 9>"$run/boots.fifo"
+sent=0 # lines of $plan.$ver in the queue
 boots() {
-	stage "== $ver: $(wc -l <"$plan.$ver") guests queued, $jobs at a time, in the background"
-	cat "$plan.$ver" >&9
+	local n
+	n=$(wc -l <"$plan.$ver")
+	stage "== $ver: $((n - sent)) guests queued, $jobs at a time, in the background"
+	tail -n "+$((sent + 1))" "$plan.$ver" >&9
+	sent=$n
 }
 mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 	local kdir=$1
@@ -97,9 +104,9 @@ sweep="fault-sweep@50:failslab:10:1:failslab:100:3:fail_page_alloc:100:2"
 first=
 
 for ver in $versions; do
+	sent=0
 	stage "== $ver: kernels"
 	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
-	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
 	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
 
@@ -165,10 +172,12 @@ for ver in $versions; do
 		queue control-no-init "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" timeout 20 - \
 			maxcpus=1 rdinit=/bin/busybox -- sleep 1000
 	fi
+	boots
 
+	stage "== $ver: the patched kernel, while the stock kernels' guests run"
+	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
 	if [ "$kp" = "$ks" ]; then
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
-		boots
 		continue
 	fi
 	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
