@@ -43,23 +43,21 @@ need qemu-system-x86_64 python3 cpio
 # Every version's source first, one apt-get at a time. Then the later
 # versions' stock kernels build in the background, niced: they take the
 # cycles the first version's steps leave idle (links, checkpatch, guests
-# asleep) instead of waiting for all of them. Each build is a process
-# group of its own (setsid): when the loop comes to its version, it gets
-# the normal priority back (renice, as root) and the loop waits for it;
-# the loop's own call then finds it built (or, if it failed, builds again
-# and says why). A run that ends early stops the builds it started.
+# asleep) instead of waiting for all of them. The loop waits for a
+# version's build before its own call, which then finds it built (or, if
+# it failed, builds again and says why). Not setsid: with autogroup
+# scheduling, a session of its own would share the CPU equally with this
+# one whatever its nice value (a cold run measured that: 6.12's kernel
+# built in 546 s instead of 358 s).
 for v in $versions; do "$HX_ROOT/scripts/fetch-source.sh" "$v" >/dev/null; done
 read -r -a vers <<<"$versions"
 declare -A prebuild=()
 for v in "${vers[@]:1}"; do
-	setsid nice -n 10 "$HX_ROOT/scripts/build-kernel.sh" "$v" stock kasan >/dev/null &
+	nice -n 10 "$HX_ROOT/scripts/build-kernel.sh" "$v" stock kasan >/dev/null &
 	prebuild[$v]=$!
 done
-stop_prebuilds() {
-	local pid
-	for pid in "${prebuild[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
-}
-[ ${#prebuild[@]} -eq 0 ] || trap stop_prebuilds EXIT
+# No build outlives the run, whichever way it ends.
+[ ${#prebuild[@]} -eq 0 ] || trap 'wait "${prebuild[@]}" 2>/dev/null || true' EXIT
 
 # The host's CPU ticks, busy and idle (all cores), for the last stage line.
 ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
@@ -130,11 +128,7 @@ first=
 for ver in $versions; do
 	sent=0
 	stage "== $ver: kernels"
-	if [ -n "${prebuild[$ver]:-}" ]; then
-		renice -n 0 -g "${prebuild[$ver]}" >/dev/null 2>&1 || true
-		wait "${prebuild[$ver]}" || true
-		unset "prebuild[$ver]"
-	fi
+	[ -z "${prebuild[$ver]:-}" ] || wait "${prebuild[$ver]}" || true
 	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
 	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
