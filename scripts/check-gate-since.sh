@@ -10,7 +10,7 @@
 log=${1:-}
 [ -f "$log" ] || die "usage: check-gate-since.sh LOG (a guest log with kmemleak suspects)"
 name=control-no-since
-kunit=$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py
+kunit=$(hx_kunit_py)
 since='^harness: kmemleak since jiffies '
 grep -q "$since" "$log" || { echo "result: FAIL $name -- $log has no since line"; exit 0; }
 grep -q 'unreferenced object' "$log" ||

@@ -10,7 +10,7 @@
 log=${1:-} expect=${2:-}
 { [ -f "$log" ] && [ -n "$expect" ]; } || die "usage: check-gate-steps.sh LOG EXPECT"
 name=control-wrong-step
-kunit=$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py
+kunit=$(hx_kunit_py)
 
 # EXPECT with the steps of its GATE=STEP items rotated by one
 IFS=, read -r -a items <<<"$expect"

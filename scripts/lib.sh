@@ -42,6 +42,12 @@ need() {
 	done
 }
 
+# hx_kunit_py: the kunit.py whose parser judges every guest's KTAP (the
+# 6.12 source's, for every kernel).
+hx_kunit_py() {
+	echo "$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py"
+}
+
 # publish TMP DEST: atomically move a completed temporary result into place.
 publish() {
 	rm -rf "$2"

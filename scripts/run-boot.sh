@@ -16,7 +16,7 @@ log=$logs/$name.log
 
 image=$kdir/arch/x86/boot/bzImage
 [ -f "$image" ] || image=$kdir # a Debian vmlinuz
-kunit=$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py
+kunit=$(hx_kunit_py)
 args=(--kunit "$kunit" --expect "$expect")
 [ "$cases" = - ] || args+=(--cases "$cases")
 

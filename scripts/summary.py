@@ -48,12 +48,14 @@ def matrix(logs, status):
     # kernel and variant, whose lockdep report gate.py found in that step.
     for name, st in status.items():
         m = re.match(r'^\w+-([\d.]+)-(patched|stock)$', name)
+        if not m:
+            continue
         try:
             with open(os.path.join(logs, name + '.log.gate'), errors='replace') as f:
                 gate = f.read()
         except OSError:
             continue
-        if not m or INVERSION not in gate:
+        if INVERSION not in gate:
             continue
         col = f"{m.group(1)} {'patched' if m.group(2) == 'patched' else 'module'}"
         if col not in columns:
