@@ -1,6 +1,6 @@
 #!/bin/bash
-# patch-tree.sh VER: a copy of the pristine source with patches/VER/series
-# applied by `quilt push -a`; cached, printed on stdout.
+# patch-tree.sh VER: a hard-linked copy of the pristine source with
+# patches/VER/series applied by `quilt push -a`; cached, printed on stdout.
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-}
@@ -21,8 +21,11 @@ stage "apply patches/$ver (quilt push -a)"
 mkdir -p "$HX_CACHE/trees"
 tmp=$HX_CACHE/trees/.tmp-$ver-patched-$key
 rm -rf "$tmp"
-cp -a "$src" "$tmp"
-chmod -R u+w "$tmp"
+# Hard links, as stock-tree.sh: patch(1) writes each file it changes anew
+# (quilt's backup keeps the old link), so the pristine files stay as they
+# are, read-only. Only the directories are new, and must be writable.
+cp -al "$src" "$tmp"
+find "$tmp" -type d -exec chmod u+w {} +
 if ! out=$(cd "$tmp" && QUILT_PATCHES="$pdir" quilt push -a -q 2>&1); then
 	rm -rf "$tmp"
 	die "patches/$ver does not apply to $(basename "$src"): $(echo "$out" | grep -m1 -iE 'fail|error|not' || echo "$out" | tail -1)"
