@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
-	kmod rsync xz-utils zstd ccache quilt sparse git python3
+	kmod rsync xz-utils zstd lz4 ccache quilt sparse git python3
 	qemu-system-x86 busybox-static shellcheck python3-docutils dkms unifdef
 	python3-ply python3-git gnuplot-nox)
 
