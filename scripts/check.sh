@@ -7,9 +7,10 @@
 #      fetch Debian's stock binary kernels;
 #   2. check each patch series (scripts/check-series.sh), after proving that
 #      its lint gates can trip (scripts/check-lint.sh);
-#   3. boot, HX_JOBS guests at a time, under a timeout each (the stock
-#      kernel's guests run while the patched kernel builds, and a version's
-#      while the next version's kernels build):
+#   3. boot, HX_JOBS guests at a time, under a timeout each (Debian's
+#      kernel's guests run while our stock kernel builds, its guests while
+#      the patched kernel builds, and a version's while the next version's
+#      kernels build):
 #      - negative controls: each gate must trip (lockdep, KASAN, kmemleak and
 #        WARN on every debug kernel; WARN on the Debian kernels; failed test,
 #        missing test, guest timeout and a guest whose init never starts
@@ -127,40 +128,12 @@ first=
 
 for ver in $versions; do
 	sent=0
-	stage "== $ver: kernels"
-	[ -z "${prebuild[$ver]:-}" ] || wait "${prebuild[$ver]}" || true
-	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	[ -n "$first" ] || first=$ver
+	stage "== $ver: Debian's kernel, and what needs no kernel build"
+	# First what needs no kernel of ours: for a version whose kernel builds
+	# in the background, while it builds.
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
 	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
-
-	stage "== $ver: test modules"
-	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
-		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
-		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
-		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug")
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
-		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
-		"$kst"
-	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" "$controls_expect" 240 - \
-		"hx.load=$controls"
-	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
-		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
-		cma=64M "hx.run=module-params,kselftests@$ver"
-	# The module on the stock kernel: unload safety first (nothing else may
-	# hold the module then), the matrix, the random loop, failure points,
-	# a short stress and fault injection sweep after (make stress: longer),
-	# and last the lockdep inversion through the module's cache.
-	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" "lockdep=$inversion" 300 - \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
-		"hx.load=dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+lazy+module" \
-		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
-		"hx.last=$inversion"
-	if [ -z "$first" ]; then
-		first=$ver
-		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
-		python3 "$HX_ROOT/scripts/check-doc-commands.py" "$HX_ROOT" | record
-	fi
-
 	# Debian's own kernel (no KUnit, no lockdep): the module builds with W=1
 	# and sparse against its headers; the contract suite runs through it
 	# (tests/ktap) and, against the stock core, fails as stock.expect says;
@@ -194,6 +167,38 @@ for ver in $versions; do
 		# and still fails.
 		queue control-no-init "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" timeout 20 - \
 			maxcpus=1 rdinit=/bin/busybox -- sleep 1000
+	fi
+	boots
+
+	stage "== $ver: kernels"
+	[ -z "${prebuild[$ver]:-}" ] || wait "${prebuild[$ver]}" || true
+	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+
+	stage "== $ver: test modules"
+	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
+		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
+		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug")
+	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
+		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
+		"$kst"
+	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" "$controls_expect" 240 - \
+		"hx.load=$controls"
+	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
+		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
+		cma=64M "hx.run=module-params,kselftests@$ver"
+	# The module on the stock kernel: unload safety first (nothing else may
+	# hold the module then), the matrix, the random loop, failure points,
+	# a short stress and fault injection sweep after (make stress: longer),
+	# and last the lockdep inversion through the module's cache.
+	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" "lockdep=$inversion" 300 - \
+		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
+		"hx.load=dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+lazy+module" \
+		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
+		"hx.last=$inversion"
+	if [ "$first" = "$ver" ]; then
+		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
+		python3 "$HX_ROOT/scripts/check-doc-commands.py" "$HX_ROOT" | record
 	fi
 	boots
 
