@@ -3,7 +3,8 @@
 #
 #   1. build the debug kernels (KASAN flavour: lockdep + KASAN + kmemleak +
 #      DMA_API_DEBUG + fault injection), stock and patched, 6.12 and 6.1
-#      (6.1's stock kernel in the background, niced, from the start);
+#      (6.1's stock kernel in the background, niced, from the start; each
+#      patched kernel in the background from when its stock one is built);
 #      fetch Debian's stock binary kernels;
 #   2. check each patch series (scripts/check-series.sh), after proving that
 #      its lint gates can trip (scripts/check-lint.sh);
@@ -53,12 +54,14 @@ need qemu-system-x86_64 python3 cpio
 for v in $versions; do "$HX_ROOT/scripts/fetch-source.sh" "$v" >/dev/null; done
 read -r -a vers <<<"$versions"
 declare -A prebuild=()
+builds=() # every build in the background
 for v in "${vers[@]:1}"; do
 	nice -n 10 "$HX_ROOT/scripts/build-kernel.sh" "$v" stock kasan >/dev/null &
 	prebuild[$v]=$!
+	builds+=("$!")
 done
 # No build outlives the run, whichever way it ends.
-[ ${#prebuild[@]} -eq 0 ] || trap 'wait "${prebuild[@]}" 2>/dev/null || true' EXIT
+trap '[ ${#builds[@]} -eq 0 ] || wait "${builds[@]}" 2>/dev/null || true' EXIT
 
 # The host's CPU ticks, busy and idle (all cores), for the last stage line.
 ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
@@ -173,6 +176,13 @@ for ver in $versions; do
 	stage "== $ver: kernels"
 	[ -z "${prebuild[$ver]:-}" ] || wait "${prebuild[$ver]}" || true
 	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	# The patched kernel from now on, in the background: its patch-by-patch
+	# walk links and compresses on one core at a time, and the test
+	# modules and the stock kernel's guests take the other. The call below
+	# waits for it, and finds it built (or builds again and says why).
+	"$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan >/dev/null &
+	patched=$!
+	builds+=("$patched")
 
 	stage "== $ver: test modules"
 	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
@@ -202,7 +212,8 @@ for ver in $versions; do
 	fi
 	boots
 
-	stage "== $ver: the patched kernel, while the stock kernels' guests run"
+	stage "== $ver: the patched kernel (building since the stock one was built)"
+	wait "$patched" || true
 	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
 	if [ "$kp" = "$ks" ]; then
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
