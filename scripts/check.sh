@@ -42,26 +42,31 @@ for v in $versions; do check_version "$v"; done
 
 "$HX_ROOT/scripts/deps.sh"
 need qemu-system-x86_64 python3 cpio
+# Kernels built in the background, by VER-VARIANT. bg_wait waits for one
+# before the loop's own call, which then finds it built (or, if it failed,
+# builds again and says why); the source trees a build starts with are not
+# made under build-kernel.sh's lock, so two builders must not overlap.
+declare -A bg=()
+bg_kernel() { # VER VARIANT [NICE]: build-kernel.sh in the background
+	nice -n "${3:-0}" "$HX_ROOT/scripts/build-kernel.sh" "$1" "$2" kasan >/dev/null &
+	bg[$1-$2]=$!
+}
+bg_wait() { # VER VARIANT
+	[ -z "${bg[$1-$2]:-}" ] || wait "${bg[$1-$2]}" || true
+}
+# No build outlives the run, whichever way it ends.
+trap '[ ${#bg[@]} -eq 0 ] || wait "${bg[@]}" 2>/dev/null || true' EXIT
+
 # Every version's source first, one apt-get at a time. Then the later
 # versions' stock kernels build in the background, niced: they take the
 # cycles the first version's steps leave idle (links, checkpatch, guests
-# asleep) instead of waiting for all of them. The loop waits for a
-# version's build before its own call, which then finds it built (or, if
-# it failed, builds again and says why). Not setsid: with autogroup
+# asleep) instead of waiting for all of them. Not setsid: with autogroup
 # scheduling, a session of its own would share the CPU equally with this
 # one whatever its nice value (a cold run measured that: 6.12's kernel
 # built in 546 s instead of 358 s).
 for v in $versions; do "$HX_ROOT/scripts/fetch-source.sh" "$v" >/dev/null; done
 read -r -a vers <<<"$versions"
-declare -A prebuild=()
-builds=() # every build in the background
-for v in "${vers[@]:1}"; do
-	nice -n 10 "$HX_ROOT/scripts/build-kernel.sh" "$v" stock kasan >/dev/null &
-	prebuild[$v]=$!
-	builds+=("$!")
-done
-# No build outlives the run, whichever way it ends.
-trap '[ ${#builds[@]} -eq 0 ] || wait "${builds[@]}" 2>/dev/null || true' EXIT
+for v in "${vers[@]:1}"; do bg_kernel "$v" stock 10; done
 
 # The host's CPU ticks, busy and idle (all cores), for the last stage line.
 ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
@@ -174,15 +179,12 @@ for ver in $versions; do
 	boots
 
 	stage "== $ver: kernels"
-	[ -z "${prebuild[$ver]:-}" ] || wait "${prebuild[$ver]}" || true
+	bg_wait "$ver" stock
 	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
 	# The patched kernel from now on, in the background: its patch-by-patch
 	# walk links and compresses on one core at a time, and the test
-	# modules and the stock kernel's guests take the other. The call below
-	# waits for it, and finds it built (or builds again and says why).
-	"$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan >/dev/null &
-	patched=$!
-	builds+=("$patched")
+	# modules and the stock kernel's guests take the other.
+	bg_kernel "$ver" patched
 
 	stage "== $ver: test modules"
 	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
@@ -213,7 +215,7 @@ for ver in $versions; do
 	boots
 
 	stage "== $ver: the patched kernel (building since the stock one was built)"
-	wait "$patched" || true
+	bg_wait "$ver" patched
 	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
 	if [ "$kp" = "$ks" ]; then
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
