@@ -9,9 +9,11 @@
  * deny list. Eligible attachments are mapped once at attach time with
  * %DMA_BIDIRECTIONAL, through the core's own map path, and the table is kept
  * in &dma_buf_attachment.sgt with &dma_buf_attachment.dir set to
- * %DMA_BIDIRECTIONAL: from then on the core itself returns it for every map,
- * ignores its unmaps, and unmaps it once in dma_buf_detach() before calling
- * the exporter's detach, exactly as a kernel with the series does.
+ * %DMA_BIDIRECTIONAL: from then on the core itself returns it for every map
+ * and ignores its unmaps. dma_buf_sgt_cache_detach() unmaps it once, with the
+ * exporter's call, before dma_buf_detach() calls the exporter's detach,
+ * exactly as a kernel with the series does. Lockdep sees the exporter calls
+ * the cache skips as on a kernel with the series (see "Lockdep's view").
  *
  * On a kernel with the series the header makes the four calls the core's
  * own, and this module only reports that it has nothing to do.
@@ -22,6 +24,7 @@
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/dma-resv.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
@@ -72,23 +75,190 @@ static struct dentry *sgt_cache_debugfs;
 /* Counted without the lock: maps served from the cache are the hot path. */
 static atomic64_t sgt_cache_hits = ATOMIC64_INIT(0);
 
-/*
- * Lockdep stand-in for the exporter's map, as in the series: the attach time
- * map runs in a read section, a map served from the cache acquires it for
- * write, so an importer that maps under a lock the exporter's map depends on
- * is reported at its first cached map.
- */
 #ifdef CONFIG_LOCKDEP
-static struct lockdep_map sgt_cache_exporter_lockdep_map = {
-	.name = "dma_buf_sgt_cache_exporter_map",
+/*
+ * Lockdep's view of the exporter calls the cache skips, as in the series
+ * (its patch "dma-buf: keep lockdep's view of the exporter calls the cache
+ * skips" says why each choice): every exporter with cached attachments has
+ * two lock classes of its own, one for its map_dma_buf() and one for its
+ * unmap_dma_buf() (two keys: lockdep_unregister_key() forgets subclass 0
+ * only). The exporter's calls at fill and detach run in a
+ * non-recursive read section of it; a map or unmap served from the cache
+ * acquires and releases it, so lockdep records importer lock -> section ->
+ * exporter lock where a call would have recorded importer lock -> exporter
+ * lock. Denied and dynamic exporters are called on every map and are not
+ * annotated; a section already held is not entered again.
+ */
+struct sgt_cache_lockdep {
+	struct hlist_node node;
+	const struct dma_buf_ops *ops;
+	struct lock_class_key map_key;
+	struct lock_class_key unmap_key;
+	struct lockdep_map map;
+	struct lockdep_map unmap;
+	char map_name[48];
+	char unmap_name[48];
 };
-#endif
 
-static void sgt_cache_might_call_exporter(void)
+/*
+ * By &dma_buf_ops; added under the mutex, looked up under RCU. An exporter
+ * module's classes go when it is unloaded, the rest at this module's exit.
+ */
+static DEFINE_HASHTABLE(sgt_cache_lockdep_table, 5);
+static DEFINE_MUTEX(sgt_cache_lockdep_lock);
+
+static struct sgt_cache_lockdep *sgt_cache_lockdep_find(const struct dma_buf_ops *ops)
 {
-	lock_map_acquire(&sgt_cache_exporter_lockdep_map);
-	lock_map_release(&sgt_cache_exporter_lockdep_map);
+	struct sgt_cache_lockdep *cl;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(sgt_cache_lockdep_table, cl, node,
+				   (unsigned long)ops) {
+		if (cl->ops == ops) {
+			rcu_read_unlock();
+			return cl;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
 }
+
+/* Make the lock classes of @dmabuf's exporter: at fill, in process context. */
+static void sgt_cache_lockdep_add(struct dma_buf *dmabuf)
+{
+	struct sgt_cache_lockdep *cl;
+
+	if (sgt_cache_lockdep_find(dmabuf->ops))
+		return;
+
+	mutex_lock(&sgt_cache_lockdep_lock);
+	cl = sgt_cache_lockdep_find(dmabuf->ops);
+	if (!cl)
+		cl = kzalloc(sizeof(*cl), GFP_KERNEL);
+	if (cl && !cl->ops) {
+		cl->ops = dmabuf->ops;
+		lockdep_register_key(&cl->map_key);
+		lockdep_register_key(&cl->unmap_key);
+		snprintf(cl->map_name, sizeof(cl->map_name),
+			 "dma_buf_sgt_cache_map:%s", dmabuf->exp_name);
+		snprintf(cl->unmap_name, sizeof(cl->unmap_name),
+			 "dma_buf_sgt_cache_unmap:%s", dmabuf->exp_name);
+		lockdep_init_map(&cl->map, cl->map_name, &cl->map_key, 0);
+		lockdep_init_map(&cl->unmap, cl->unmap_name, &cl->unmap_key, 0);
+		hash_add_rcu(sgt_cache_lockdep_table, &cl->node,
+			     (unsigned long)cl->ops);
+	}
+	mutex_unlock(&sgt_cache_lockdep_lock);
+}
+
+/* The lockdep map of @dmabuf's exporter, or NULL if it has none. */
+static struct lockdep_map *sgt_cache_lockdep_map(struct dma_buf *dmabuf, bool unmap)
+{
+	struct sgt_cache_lockdep *cl = sgt_cache_lockdep_find(dmabuf->ops);
+
+	if (!cl)
+		return NULL;
+	return unmap ? &cl->unmap : &cl->map;
+}
+
+/* Forget the classes of @mod's exporters (all of them if @mod is NULL). */
+static void sgt_cache_lockdep_forget(struct module *mod)
+{
+	struct sgt_cache_lockdep *cl;
+	struct hlist_node *tmp;
+	int bkt;
+
+	mutex_lock(&sgt_cache_lockdep_lock);
+	hash_for_each_safe(sgt_cache_lockdep_table, bkt, tmp, cl, node) {
+		if (mod && !within_module((unsigned long)cl->ops, mod))
+			continue;
+		hash_del_rcu(&cl->node);
+		/* Waits for RCU readers of the table, too. */
+		lockdep_unregister_key(&cl->map_key);
+		lockdep_unregister_key(&cl->unmap_key);
+		kfree(cl);
+	}
+	mutex_unlock(&sgt_cache_lockdep_lock);
+}
+
+static int sgt_cache_lockdep_module_going(struct notifier_block *nb,
+					  unsigned long action, void *data)
+{
+	if (action == MODULE_STATE_GOING)
+		sgt_cache_lockdep_forget(data);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sgt_cache_lockdep_nb = {
+	.notifier_call = sgt_cache_lockdep_module_going,
+};
+
+static int sgt_cache_lockdep_init(void)
+{
+	return register_module_notifier(&sgt_cache_lockdep_nb);
+}
+
+static void sgt_cache_lockdep_exit(void)
+{
+	unregister_module_notifier(&sgt_cache_lockdep_nb);
+	sgt_cache_lockdep_forget(NULL);
+}
+
+/* Enter the section around an exporter call for a cached attachment. */
+static bool sgt_cache_call_begin(struct lockdep_map *map)
+{
+	if (!map || lock_is_held(map))
+		return false;
+	lock_acquire_shared(map, 0, 0, NULL, _RET_IP_);
+	return true;
+}
+
+static void sgt_cache_call_end(struct lockdep_map *map, bool entered)
+{
+	if (entered)
+		lock_release(map, _RET_IP_);
+}
+
+/* A map or unmap served from the cache: what a call would have recorded. */
+static void sgt_cache_might_call(struct lockdep_map *map)
+{
+	if (!map || lock_is_held(map))
+		return;
+	lock_map_acquire(map);
+	lock_map_release(map);
+}
+#else
+static struct lockdep_map *sgt_cache_lockdep_map(struct dma_buf *dmabuf, bool unmap)
+{
+	return NULL;
+}
+
+static void sgt_cache_lockdep_add(struct dma_buf *dmabuf)
+{
+}
+
+static int sgt_cache_lockdep_init(void)
+{
+	return 0;
+}
+
+static void sgt_cache_lockdep_exit(void)
+{
+}
+
+static bool sgt_cache_call_begin(struct lockdep_map *map)
+{
+	return false;
+}
+
+static void sgt_cache_call_end(struct lockdep_map *map, bool entered)
+{
+}
+
+static void sgt_cache_might_call(struct lockdep_map *map)
+{
+}
+#endif
 
 static bool sgt_cache_denied(const char *name)
 {
@@ -121,26 +291,79 @@ static size_t sgt_cache_dma_bytes(struct sg_table *sgt)
 	return bytes;
 }
 
-/* Map @attach once and hand the table to the core to keep. */
+/*
+ * Around the exporter's calls, and the maps and unmaps that stand for them:
+ * since the dynamic locking convention (v6.2) the reservation lock, which
+ * the core holds around every call of a static exporter; before it nothing,
+ * as static exporters are called without it there.
+ */
+static void sgt_cache_exporter_lock(struct dma_buf *dmabuf)
+{
+	if (DMA_BUF_SGT_CACHE_LOCKED_MAP)
+		dma_resv_lock(dmabuf->resv, NULL);
+}
+
+static void sgt_cache_exporter_unlock(struct dma_buf *dmabuf)
+{
+	if (DMA_BUF_SGT_CACHE_LOCKED_MAP)
+		dma_resv_unlock(dmabuf->resv);
+}
+
+/*
+ * Map @attach once and hand the table to the core to keep. The attachment
+ * is not the importer's yet, so before v6.2 the store needs no lock.
+ */
 static int sgt_cache_fill(struct dma_buf_attachment *attach,
 			  struct sgt_cache_entry *entry)
 {
+	struct dma_buf *dmabuf = attach->dmabuf;
+	struct lockdep_map *map;
 	struct sg_table *sgt;
+	bool entered;
 
-	lock_map_acquire_read(&sgt_cache_exporter_lockdep_map);
-	sgt = dma_buf_sgt_cache_core_map(attach, DMA_BIDIRECTIONAL);
-	lock_map_release(&sgt_cache_exporter_lockdep_map);
+	sgt_cache_lockdep_add(dmabuf);
+	map = sgt_cache_lockdep_map(dmabuf, false);
+	sgt_cache_exporter_lock(dmabuf);
+	entered = sgt_cache_call_begin(map);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	sgt_cache_call_end(map, entered);
+	if (!IS_ERR(sgt)) {
+		attach->sgt = sgt;
+		attach->dir = DMA_BIDIRECTIONAL;
+	}
+	sgt_cache_exporter_unlock(dmabuf);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	attach->sgt = sgt;
-	attach->dir = DMA_BIDIRECTIONAL;
-	dma_resv_unlock(attach->dmabuf->resv);
 
 	entry->attach = attach;
 	entry->bytes = sgt_cache_dma_bytes(sgt);
 	return 0;
+}
+
+/*
+ * Unmap the table of @attach with the exporter's call, as the core's detach
+ * would; the core then finds no table to unmap.
+ */
+static void sgt_cache_release(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	struct lockdep_map *map = sgt_cache_lockdep_map(dmabuf, true);
+	struct sg_table *sgt;
+	bool entered;
+
+	sgt_cache_exporter_lock(dmabuf);
+	sgt = attach->sgt;
+	attach->sgt = NULL;
+	entered = sgt_cache_call_begin(map);
+	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	sgt_cache_call_end(map, entered);
+	sgt_cache_exporter_unlock(dmabuf);
+}
+
+/* Whether @attach holds a table this module cached. */
+static bool sgt_cache_cached(struct dma_buf_attachment *attach)
+{
+	return attach->sgt && sgt_cache_eligible(attach->dmabuf);
 }
 
 /**
@@ -220,12 +443,17 @@ static struct sgt_cache_entry *sgt_cache_find(struct dma_buf_attachment *attach)
 struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 				       enum dma_data_direction dir)
 {
+	struct dma_buf *dmabuf = attach->dmabuf;
 	struct sg_table *sgt;
 
-	if (attach->sgt)
-		sgt_cache_might_call_exporter();
-	sgt = dma_buf_sgt_cache_core_map(attach, dir);
-	if (!IS_ERR(sgt) && sgt == attach->sgt)
+	if (!sgt_cache_cached(attach))
+		return dma_buf_sgt_cache_core_map(attach, dir);
+
+	sgt_cache_exporter_lock(dmabuf);
+	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, false));
+	sgt = dma_buf_map_attachment(attach, dir);
+	sgt_cache_exporter_unlock(dmabuf);
+	if (!IS_ERR(sgt))
 		atomic64_inc(&sgt_cache_hits);
 	return sgt;
 }
@@ -244,9 +472,17 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
 void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 			     struct sg_table *sgt, enum dma_data_direction dir)
 {
-	if (sgt == attach->sgt)
-		sgt_cache_might_call_exporter();
-	dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
+	struct dma_buf *dmabuf = attach->dmabuf;
+
+	if (sgt != attach->sgt || !sgt_cache_cached(attach)) {
+		dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
+		return;
+	}
+
+	sgt_cache_exporter_lock(dmabuf);
+	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, true));
+	dma_buf_unmap_attachment(attach, sgt, dir);
+	sgt_cache_exporter_unlock(dmabuf);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
 
@@ -275,6 +511,8 @@ void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 	}
 	mutex_unlock(&sgt_cache_lock);
 
+	if (entry)
+		sgt_cache_release(attach);
 	dma_buf_detach(dmabuf, attach);
 	if (!entry)
 		return;
@@ -363,6 +601,9 @@ static int __init sgt_cache_init(void)
 
 	if (ret)
 		return ret;
+	ret = sgt_cache_lockdep_init();
+	if (ret)
+		return ret;
 	sgt_cache_debugfs = debugfs_create_dir("dma_buf_sgt_cache", NULL);
 	debugfs_create_file("stats", 0444, sgt_cache_debugfs, NULL,
 			    &sgt_cache_stats_fops);
@@ -378,6 +619,7 @@ static int __init sgt_cache_init(void)
 static void __exit sgt_cache_exit(void)
 {
 	debugfs_remove_recursive(sgt_cache_debugfs);
+	sgt_cache_lockdep_exit();
 }
 
 #else /* DMA_BUF_SGT_CACHE_IN_CORE */
