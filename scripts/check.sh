@@ -20,9 +20,11 @@
 #      - the contract suite: all pass on patched kernels; on stock kernels
 #        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect);
 #      - reports the series must produce, each from its own step at the end
-#        of a guest (gate.py's GATE=STEP): the lockdep inversion through the
-#        cache (patched core, and the module on stock), the WARN for
-#        contradictory flags; and the clean pattern without either;
+#        of a guest (gate.py's GATE=STEP): the WARN for contradictory flags;
+#      - the differential lockdep suite (tests/lockdep/cases): each case on
+#        the stock kernel, the patched one and through the module; every
+#        verdict must be stock's (scripts/lockdep-diff.py, with its negative
+#        control);
 #      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
 #        on the patched core and on the module, a 10,000-call random loop on
 #        the test importer's interface, the upstream dma-buf kselftests on
@@ -116,15 +118,41 @@ mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 mapfile -t progs < <("$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin")
 progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
 	"$HX_ROOT/tests/guest/fault-sweep")
-# The contract suite's opted-out mock, by exp_name, for the module's deny list.
-mock_deny=sgt-cache-mock-no-cache
+# The opted-out mocks of the contract suite and of the differential lockdep
+# suite, by exp_name, for the module's deny list.
+mock_deny=sgt-cache-mock-no-cache,sgt-lockdep-optout
 controls="hx_control@mode=lockdep,hx_control@mode=leak,hx_control@mode=warn,hx_control@mode=kasan"
 # each report from its own control's step (gate.py's GATE=STEP)
 controls_expect="lockdep=hx_control@mode=lockdep,leak,warn=hx_control@mode=warn"
 controls_expect+=",kasan=hx_control@mode=kasan"
-# lockdep reports once per boot: the inversion through the cache is the last
-# step of a guest (hx.last), and its report must come from that step
-inversion=sgt_cache_expect@mode=inversion
+# The differential lockdep suite (tests/lockdep/cases): per version and
+# configuration (stock, patched, module), the cases whose stock verdict is
+# "none" run as steps of that configuration's main guest; each case that
+# reports is the last step (hx.last) of a guest, since lockdep reports once
+# per boot: "cached" of the main guest, the others of a guest of their own,
+# which boots without kmemleak (the main guests check the same modules for
+# leaks). scripts/lockdep-diff.py compares the verdicts with stock's.
+lx_cases() { # VER CONFIG VERDICT: the cases of tests/lockdep/cases
+	awk -v v=",$1," -v c=",$2," -v want="$3" '!/^#/ && NF == 4 &&
+		index("," $2 ",", v) && index("," $3 ",", c) && $4 == want { print $1 }' \
+		"$HX_ROOT/tests/lockdep/cases"
+}
+lx_steps() { # VER CONFIG VERDICT: the cases as comma-separated guest steps
+	local m=sgt_lockdep c out=
+	[ "$2" != module ] || m=sgt_lockdep_module
+	for c in $(lx_cases "$@"); do out+=${out:+,}$m@case=$c; done
+	echo "$out"
+}
+lx_guests() { # VER CONFIG KDIR INITRD [CMDLINE...]: a guest per reporting case
+	local ver=$1 config=$2 kdir=$3 initrd=$4 c step
+	shift 4
+	for c in $(lx_cases "$ver" "$config" report); do
+		[ "$c" != cached ] || continue
+		step=$(lx_steps "$ver" "$config" report | tr , '\n' | grep "@case=$c\$")
+		queue "lockdep-$ver-$config-$c" "$kdir" "$initrd" "lockdep=$step" 120 - \
+			kmemleak=off "$@" "hx.last=$step"
+	done
+}
 faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
 # make bench's module, briefly, on the debug kernels ('+' separates its lists)
 # (beyond 7 cached attachments of one buffer DMA-API debugging warns: see
@@ -190,24 +218,31 @@ for ver in $versions; do
 	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
-		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug")
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug" \
+		"$HX_ROOT/tests/lockdep")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
 		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
 		"$kst"
 	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" "$controls_expect" 240 - \
 		"hx.load=$controls"
-	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" none 240 \
-		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" hx.load=dma-buf-sgt-cache-test \
-		cma=64M "hx.run=module-params,kselftests@$ver"
+	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
+		"lockdep=sgt_lockdep@case=cached" 240 \
+		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" \
+		"hx.load=dma-buf-sgt-cache-test,$(lx_steps "$ver" stock none)" \
+		cma=64M "hx.run=module-params,kselftests@$ver" hx.last=sgt_lockdep@case=cached
+	lx_guests "$ver" stock "$ks" "$run/initrd-$ver-stock.gz"
 	# The module on the stock kernel: unload safety first (nothing else may
 	# hold the module then), the matrix, the random loop, failure points,
 	# a short stress and fault injection sweep after (make stress: longer),
 	# and last the lockdep inversion through the module's cache.
-	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" "lockdep=$inversion" 300 - \
+	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
+		"lockdep=sgt_lockdep_module@case=cached" 300 - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
-		"hx.load=dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+lazy+module" \
+		"hx.load=dma-buf-sgt-cache-mtest,$(lx_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
 		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
-		"hx.last=$inversion"
+		"hx.last=sgt_lockdep_module@case=cached"
+	lx_guests "$ver" module "$ks" "$run/initrd-$ver-stock.gz" \
+		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny"
 	if [ "$first" = "$ver" ]; then
 		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
 		python3 "$HX_ROOT/scripts/check-doc-commands.py" "$HX_ROOT" | record
@@ -223,7 +258,7 @@ for ver in $versions; do
 	fi
 	mapfile -t ko_patched < <(mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" \
-		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench")
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"
@@ -231,11 +266,12 @@ for ver in $versions; do
 	# WARN (and leave lockdep on), then the inversion through the cache
 	# trips lockdep.
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" \
-		"warn=sgt_cache_expect@mode=both_flags,lockdep=$inversion" 300 - \
-		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,sgt_cache_expect@mode=clean,$faults,$bench:variants=none+attach" \
+		"warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached" 300 - \
+		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,$(lx_steps "$ver" patched none),$faults,$bench:variants=none+attach" \
 		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
 		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep" \
-		"hx.last=sgt_cache_expect@mode=both_flags,$inversion"
+		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached"
+	lx_guests "$ver" patched "$kp" "$run/initrd-$ver-patched.gz"
 	boots
 	if [ "$ver" = 6.12 ]; then
 		# README's `make demo`, as a user runs it (the same patched kernel)
@@ -258,9 +294,17 @@ wait "${booters[@]}"
 # the leak control's log of this run,
 echo "control-no-since" >>"$plan"
 "$HX_ROOT/scripts/check-gate-since.sh" "$run/controls-$first.log" | record
-# and for its rule that a report comes from the step expected to make it
+# and for its rule that a report comes from the step expected to make it;
 echo "control-wrong-step" >>"$plan"
 "$HX_ROOT/scripts/check-gate-steps.sh" "$run/controls-$first.log" "$controls_expect" | record
+# the differential lockdep suite: every verdict equals stock's (a result
+# line it does not print is a planned check without a result, which
+# summary.py fails), and its negative control
+for v in "${vers[@]}"; do echo "lockdep-diff-$v"; done >>"$plan"
+python3 "$HX_ROOT/scripts/lockdep-diff.py" "$HX_ROOT/tests/lockdep/cases" "$run" "${vers[@]}" |
+	record || true
+echo "control-lockdep-diff" >>"$plan"
+"$HX_ROOT/scripts/check-lockdep-diff.sh" "$run" "$versions" | record
 
 read -r busy idle < <(ticks)
 busy=$((busy - busy0)) idle=$((idle - idle0))

@@ -25,7 +25,7 @@ parsed by the kernel's own tools/testing/kunit/kunit.py parse.
 
 --expect: "none", or a comma-separated list of GATE or GATE=STEP. A plain
 GATE must trip, anywhere. GATE=STEP (STEP: the step's item as its "harness:
-begin KIND ITEM" line gives it, such as sgt_cache_expect@mode=inversion)
+begin KIND ITEM" line gives it, such as sgt_lockdep@case=cached)
 must trip inside that step, and may list several steps: then every finding
 of GATE must come from one of them, and each of them must have one. A
 report belongs to the step begun last before it (printk can lag behind the

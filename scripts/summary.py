@@ -6,7 +6,8 @@ RESULTS holds "result: PASS|FAIL|SKIP NAME -- DETAIL" lines; PLAN the guest
 boots that were queued (first word: NAME). A planned boot without a result
 is a failure. Prints the exporter x importer matrix found in the guest logs
 in LOGS (NAME.log, lines "# matrix: ..." from tests/guest/sgt-matrix.c),
-a table of all results, the same as TAP, and "N passed, M failed"
+the differential lockdep suite's table (LOGS/lockdep-diff.txt), a table of
+all results, the same as TAP, and "N passed, M failed"
 (", K skipped"); exits 1 if anything failed.
 """
 
@@ -21,7 +22,6 @@ MATRIX = re.compile(r'^# matrix: (\S+) (\S+) (\S+) cached=(\S+) attach_maps=(\d+
                     r'maps=\d+ exporter_maps=(\d+) detach_unmaps=(\d+) data=(\S+) '
                     r'moves=\S+ (ok|FAIL)$')
 PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
-INVERSION = 'sgt_cache_expect@mode=inversion'
 
 
 def matrix(logs, status):
@@ -44,24 +44,6 @@ def matrix(logs, status):
                 good = ok == 'ok' and status.get(guest) == 'PASS'
                 what = {'yes': 'cached', 'no': 'per-map', 'n/a': 'import'}[cached]
                 cells[(exp, imp, col)] = f"{'PASS' if good else 'FAIL'} {what} {at}/{maps}/{det}"
-    # The inversion through the cache: the last step of a guest on each
-    # kernel and variant, whose lockdep report gate.py found in that step.
-    for name, st in status.items():
-        m = re.match(r'^\w+-([\d.]+)-(patched|stock)$', name)
-        if not m:
-            continue
-        try:
-            with open(os.path.join(logs, name + '.log.gate'), errors='replace') as f:
-                gate = f.read()
-        except OSError:
-            continue
-        if INVERSION not in gate:
-            continue
-        col = f"{m.group(1)} {'patched' if m.group(2) == 'patched' else 'module'}"
-        if col not in columns:
-            columns.append(col)
-        good = st == 'PASS' and f'# expected lockdep in {INVERSION}:' in gate
-        cells[('i915-shaped', 'inversion', col)] = f"{'PASS' if good else 'FAIL'} lockdep report"
     if not cells:
         return
     rows = []
@@ -99,6 +81,12 @@ def main():
 
     if len(sys.argv) == 4:
         matrix(sys.argv[3], {name: st for st, name, _ in rows})
+        # scripts/lockdep-diff.py's table of the differential lockdep suite
+        try:
+            with open(os.path.join(sys.argv[3], 'lockdep-diff.txt')) as f:
+                print(f.read())
+        except OSError:
+            pass
 
     width = max([len(name) for _, name, _ in rows] + [4])
     print(f"{'check'.ljust(width)}  result  detail")
