@@ -22,10 +22,11 @@ stage "== kernels"
 kp=$("$HX_ROOT/scripts/build-kernel.sh" 6.12 patched bench)
 ks=$("$HX_ROOT/scripts/build-kernel.sh" 6.12 stock bench)
 stage "== modules"
-mapfile -t ko_p < <("$HX_ROOT/scripts/build-modules.sh" "$kp" "$out/modules-patched" \
-	"$HX_ROOT/tests/bench")
-mapfile -t ko_s < <("$HX_ROOT/scripts/build-modules.sh" "$ks" "$out/modules-stock" \
-	"$HX_ROOT" "$HX_ROOT/tests/bench")
+declare -a ko_p ko_s
+hx_lines ko_p "$HX_ROOT/scripts/build-modules.sh" "$kp" "$out/modules-patched" \
+	"$HX_ROOT/tests/bench"
+hx_lines ko_s "$HX_ROOT/scripts/build-modules.sh" "$ks" "$out/modules-stock" \
+	"$HX_ROOT" "$HX_ROOT/tests/bench"
 "$HX_ROOT/scripts/build-initramfs.sh" "$out/initrd-patched.gz" "${ko_p[@]}"
 "$HX_ROOT/scripts/build-initramfs.sh" "$out/initrd-stock.gz" "${ko_s[@]}"
 

@@ -115,7 +115,9 @@ mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$HX_CACHE/modules/$(echo "$kdir" | md5sum | cut -c1-12)" "$@"
 }
 
-mapfile -t progs < <("$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin")
+# The test modules' .ko files per kernel, filled by hx_lines.
+declare -a progs ko_deb ko_stock ko_patched
+hx_lines progs "$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin"
 progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
 	"$HX_ROOT/tests/guest/fault-sweep")
 # The opted-out mocks of the contract suite and of the differential lockdep
@@ -174,35 +176,38 @@ for ver in $versions; do
 	# and sparse against its headers; the contract suite runs through it
 	# (tests/ktap) and, against the stock core, fails as stock.expect says;
 	# the WARN gate trips on it.
-	mapfile -t ko_deb < <(mods "$kdeb/build" "$HX_ROOT" "$HX_ROOT/tests/controls" \
-		"$HX_ROOT/tests/ktap")
-	echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
-	"$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
-	# One CPU, even if HX_QEMU_SMP asks for more: Debian's kernel patches
-	# its own text at boot (static keys), and QEMU's TCG sometimes runs the
-	# stale copy on a second vCPU (an int3 oops before any of our code is
-	# loaded).
-	queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
-		maxcpus=1 "hx.load=hx_control@mode=pass,hx_control@mode=warn"
-	queue "module-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" none 120 \
-		"dma-buf-sgt-cache-kstock=$HX_ROOT/tests/kunit/stock.expect" maxcpus=1 \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" \
-		hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock
-	# The gates that judge the test results rather than the kernel's
-	# reports, once: a failed case, a missing case, a guest that hangs. The
-	# Debian kernel boots in a fraction of a debug kernel's time.
-	if [ "$first" = "$ver" ]; then
-		for c in fail:test missing:test hang:timeout; do
-			to=120
-			[ "${c#*:}" = timeout ] && to=30
-			queue "control-${c%:*}" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" "${c#*:}" \
-				"$to" - maxcpus=1 "hx.load=hx_control@mode=${c%:*}"
-		done
-		# A guest whose init never starts is booted twice (run-boot.sh),
-		# and still fails.
-		queue control-no-init "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" timeout 20 - \
-			maxcpus=1 rdinit=/bin/busybox -- sleep 1000
+	if hx_lines ko_deb mods "$kdeb/build" "$HX_ROOT" "$HX_ROOT/tests/controls" \
+		"$HX_ROOT/tests/ktap"; then
+		echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
+		"$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
+		"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
+		# One CPU, even if HX_QEMU_SMP asks for more: Debian's kernel patches
+		# its own text at boot (static keys), and QEMU's TCG sometimes runs the
+		# stale copy on a second vCPU (an int3 oops before any of our code is
+		# loaded).
+		queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
+			maxcpus=1 "hx.load=hx_control@mode=pass,hx_control@mode=warn"
+		queue "module-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" none 120 \
+			"dma-buf-sgt-cache-kstock=$HX_ROOT/tests/kunit/stock.expect" maxcpus=1 \
+			"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" \
+			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock
+		# The gates that judge the test results rather than the kernel's
+		# reports, once: a failed case, a missing case, a guest that hangs. The
+		# Debian kernel boots in a fraction of a debug kernel's time.
+		if [ "$first" = "$ver" ]; then
+			for c in fail:test missing:test hang:timeout; do
+				to=120
+				[ "${c#*:}" = timeout ] && to=30
+				queue "control-${c%:*}" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" "${c#*:}" \
+					"$to" - maxcpus=1 "hx.load=hx_control@mode=${c%:*}"
+			done
+			# A guest whose init never starts is booted twice (run-boot.sh),
+			# and still fails.
+			queue control-no-init "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" timeout 20 - \
+				maxcpus=1 rdinit=/bin/busybox -- sleep 1000
+		fi
+	else
+		echo "result: FAIL module-build-$(basename "$kdeb") -- the build failed (see above): no Debian guests" | record
 	fi
 	boots
 
@@ -215,11 +220,11 @@ for ver in $versions; do
 	bg_kernel "$ver" patched
 
 	stage "== $ver: test modules"
-	mapfile -t ko_stock < <(mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
+	hx_lines ko_stock mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug" \
-		"$HX_ROOT/tests/lockdep")
+		"$HX_ROOT/tests/lockdep"
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
 		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
 		"$kst"
@@ -256,9 +261,9 @@ for ver in $versions; do
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
 		continue
 	fi
-	mapfile -t ko_patched < <(mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
+	hx_lines ko_patched mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" \
-		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep")
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep"
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"

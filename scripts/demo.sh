@@ -10,10 +10,10 @@
 "$HX_ROOT/scripts/deps.sh"
 kdir=$("$HX_ROOT/scripts/build-kernel.sh" 6.12 patched kasan)
 out=$HX_CACHE/demo
-mapfile -t files < <(
-	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$out/modules" "$HX_ROOT/tests/importer"
-	"$HX_ROOT/scripts/build-guest-progs.sh" "$out/bin"
-)
+declare -a mods progs
+hx_lines mods "$HX_ROOT/scripts/build-modules.sh" "$kdir" "$out/modules" "$HX_ROOT/tests/importer"
+hx_lines progs "$HX_ROOT/scripts/build-guest-progs.sh" "$out/bin"
+files=("${mods[@]}" "${progs[@]}")
 "$HX_ROOT/scripts/build-initramfs.sh" "$out/initrd.gz" "${files[@]}"
 stage "boot the patched 6.12 debug kernel"
 export HX_LOGS=$out

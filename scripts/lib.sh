@@ -48,6 +48,18 @@ hx_kunit_py() {
 	echo "$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py"
 }
 
+# hx_lines VAR CMD...: the lines CMD prints into the array VAR, returning
+# CMD's exit status (which `mapfile -t VAR < <(CMD)` loses).
+# shellcheck disable=SC2034 # hx_lines_into is a nameref: the caller's array
+hx_lines() {
+	local -n hx_lines_into=$1
+	local out
+	shift
+	out=$("$@") || return
+	hx_lines_into=()
+	[ -z "$out" ] || mapfile -t hx_lines_into <<<"$out"
+}
+
 # publish TMP DEST: atomically move a completed temporary result into place.
 publish() {
 	rm -rf "$2"

@@ -39,8 +39,9 @@ for ver in 6.12 6.1; do
 	# device (tests/dma-debug): show that on the stock kernel, and that one
 	# device per thread, as the stress below uses, does not.
 	k=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
-	mapfile -t ko < <("$HX_ROOT/scripts/build-modules.sh" "$k" \
-		"$HX_CACHE/modules/stress-$ver-dma-debug" "$HX_ROOT/tests/dma-debug")
+	declare -a ko
+	hx_lines ko "$HX_ROOT/scripts/build-modules.sh" "$k" \
+		"$HX_CACHE/modules/stress-$ver-dma-debug" "$HX_ROOT/tests/dma-debug"
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-dma-debug.gz" "${ko[@]}"
 	for race in "shared 1 warn 120" "per-thread 0 none $secs"; do
 		read -r devs shared expect race_secs <<<"$race"
@@ -51,9 +52,9 @@ for ver in 6.12 6.1; do
 	done
 	for variant in patched stock; do
 		k=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" "$variant" kasan)
-		mapfile -t ko < <("$HX_ROOT/scripts/build-modules.sh" "$k" \
+		hx_lines ko "$HX_ROOT/scripts/build-modules.sh" "$k" \
 			"$HX_CACHE/modules/stress-$ver-$variant" "$HX_ROOT" "$HX_ROOT/tests/holder" \
-			"$HX_ROOT/tests/faults")
+			"$HX_ROOT/tests/faults"
 		"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-$variant.gz" "${ko[@]}" \
 			"$HX_ROOT/tests/guest/fault-sweep" "$HX_ROOT/tests/guest/unload-test"
 		args=("hx.load=$load" "hx.run=fault-sweep@$rounds")
