@@ -120,9 +120,10 @@ declare -a progs ko_deb ko_stock ko_patched
 hx_lines progs "$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin"
 progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
 	"$HX_ROOT/tests/guest/fault-sweep")
-# The opted-out mocks of the contract suite and of the differential lockdep
-# suite, by exp_name, for the module's deny list.
-mock_deny=sgt-cache-mock-no-cache,sgt-lockdep-optout
+# The exp_name of the opted-out mocks (the contract suite's, the differential
+# lockdep suite's), for the module's deny list. One name: hx.insmod's list
+# is comma-separated too.
+mock_deny=sgt-cache-mock-no-cache
 controls="hx_control@mode=lockdep,hx_control@mode=leak,hx_control@mode=warn,hx_control@mode=kasan"
 # each report from its own control's step (gate.py's GATE=STEP)
 controls_expect="lockdep=hx_control@mode=lockdep,leak,warn=hx_control@mode=warn"

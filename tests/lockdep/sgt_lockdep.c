@@ -176,8 +176,11 @@ LX_OPS(lx_ops_unrelated_p);
 LX_OPS(lx_ops_unrelated_q);
 LX_OPS(lx_ops_reclaim);
 
-/* The module's deny list names it by exp_name (scripts/check.sh). */
-#define LX_OPTOUT_NAME "sgt-lockdep-optout"
+/*
+ * The module's deny list names it by exp_name: the name of the contract
+ * suite's opted-out mock, so that one name denies both (scripts/check.sh).
+ */
+#define LX_OPTOUT_NAME "sgt-cache-mock-no-cache"
 
 static const struct dma_buf_ops lx_ops_optout = {
 #if DMA_BUF_SGT_CACHE_IN_CORE
