@@ -51,9 +51,10 @@ def read_cases(path):
 def verdicts(log):
     """One log -> [(version, config, case, verdict, log)]. As gate.py does, a
     report belongs to the step begun last before it (printk can lag behind
-    the step's end line)."""
+    the step's end line). A step whose own KTAP checks did not all pass (it
+    did not exercise what it claims) gets the verdict "ktap-failed"."""
     lockdep = dict(gate.REPORTS)['lockdep']
-    steps = []          # [version, config, case, verdict] per step begun
+    steps = []          # [version, config, case, verdict, checks ok] per step
     version = None
     reported = False    # lockdep reported earlier in this boot
     with open(log, errors='replace') as f:
@@ -63,17 +64,20 @@ def verdicts(log):
             if m:
                 version = m.group(1)
             if gate.BEGIN.match(line):
-                steps.append([version, None, None, 'off' if reported else 'none'])
+                steps.append([version, None, None, 'off' if reported else 'none', False])
                 continue
             m = IDENT.match(line.strip())
             if m and steps:
                 steps[-1][1:3] = m.groups()
+                steps[-1][4] = True
+            if steps and line.strip().startswith('not ok '):
+                steps[-1][4] = False
             if lockdep.search(line) and not reported:
                 reported = True
                 if steps:
                     steps[-1][3] = 'report'
-    return [(v, config, case, verdict, log)
-            for v, config, case, verdict in steps if config]
+    return [(v, config, case, verdict if ok else 'ktap-failed', log)
+            for v, config, case, verdict, ok in steps if config]
 
 
 def main():
@@ -118,6 +122,9 @@ def main():
                 cells[config] = got[0][0]
                 if got[0][0] == 'off':
                     bad.append(f'{case} {config}: lockdep was off ({os.path.basename(got[0][1])})')
+                if got[0][0] == 'ktap-failed':
+                    bad.append(f'{case} {config}: its KTAP checks failed '
+                               f'({os.path.basename(got[0][1])})')
             stock = cells.get('stock', want)
             if stock in ('report', 'none') and stock != want:
                 bad.append(f'{case} stock: {stock}, built to give {want}')
