@@ -13,9 +13,9 @@
 #      the patched kernel builds, and a version's while the next version's
 #      kernels build):
 #      - negative controls: each gate must trip (lockdep, KASAN, kmemleak and
-#        WARN on every debug kernel; WARN on the Debian kernels; failed test,
-#        missing test, guest timeout and a guest whose init never starts
-#        once, on Debian's 6.12 kernel; a kmemleak report without the
+#        WARN on every debug kernel; WARN and BUG on the Debian kernels;
+#        failed test, missing test, unexpected skip, guest timeout and a
+#        guest whose init never starts once, on Debian's 6.12 kernel; a kmemleak report without the
 #        guest's since line, on the leak control's log);
 #      - the contract suite: all pass on patched kernels; on stock kernels
 #        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect);
@@ -192,11 +192,18 @@ for ver in $versions; do
 			"dma-buf-sgt-cache-kstock=$HX_ROOT/tests/kunit/stock.expect" maxcpus=1 \
 			"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" \
 			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock
+		# The bug gate on each Debian kernel: 6.1 prints a BUG() as
+		# "kernel BUG at" and "invalid opcode", 6.12 as "Oops: invalid
+		# opcode"; insmod dies, so the step fails too.
+		queue "control-bug-$ver" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" \
+			"bug=hx_control@mode=bug,test=hx_control@mode=bug" 120 - maxcpus=1 \
+			"hx.load=hx_control@mode=bug"
 		# The gates that judge the test results rather than the kernel's
-		# reports, once: a failed case, a missing case, a guest that hangs. The
-		# Debian kernel boots in a fraction of a debug kernel's time.
+		# reports, once: a failed case, a missing case, a skip nobody
+		# expects (tests/expected-skips), a guest that hangs. The Debian
+		# kernel boots in a fraction of a debug kernel's time.
 		if [ "$first" = "$ver" ]; then
-			for c in fail:test missing:test hang:timeout; do
+			for c in fail:test missing:test skip:test hang:timeout; do
 				to=120
 				[ "${c#*:}" = timeout ] && to=30
 				queue "control-${c%:*}" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" "${c#*:}" \

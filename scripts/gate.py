@@ -3,7 +3,7 @@
 """gate.py: judge one guest console log.
 
 Usage: gate.py --kunit KUNIT_PY [--expect EXPECT] [--cases STEP=FILE]
-               [--rc N] [--json OUT] LOG
+               [--skips FILE --guest NAME] [--rc N] [--json OUT] LOG
 
 Findings, one per gate that tripped:
   lockdep  a lockdep report (circular/recursive locking, bad unlock, ...)
@@ -13,10 +13,13 @@ Findings, one per gate that tripped:
            (what boot left behind is counted, not reported); a report
            without that line trips the test gate
   warn     a WARN()/WARN_ON() splat ("WARNING: CPU: ...")
-  bug      BUG:, Oops, a panic, general protection fault
+  bug      BUG:, kernel BUG at, invalid opcode, Oops, a panic, a general
+           protection or double fault, UBSAN, a stack-protector report,
+           an RCU stall, a hung task
   test     a KTAP segment that kunit.py parse rejects (failed, crashed or
            missing cases), a step without KTAP, a step that exited non-zero,
-           an insmod or rmmod that failed
+           an insmod or rmmod that failed, a TAP/KTAP result with a SKIP
+           directive that --skips does not list
   timeout  the guest did not finish its plan (QEMU stopped at its timeout,
            or no "harness: done" line)
 
@@ -37,6 +40,12 @@ where some cases must fail (the contract suite on a kernel without the
 series). Every case (suite.case or suite.case.param) must match a line and
 have its status, and every line must match a case; otherwise the test gate
 trips. Other steps are judged as usual.
+
+--skips FILE --guest NAME: every "ok N NAME # SKIP" of every (K)TAP document
+of a step must match a line "GUEST STEP TEST -- REASON" of FILE (globs; in
+TEST, runs of white space of the result's name are one "_"), or the test
+gate trips: a skip nobody expected is a failure. Without --skips no skip is
+expected.
 
 Exit status: 0 when the findings are exactly the expected set, each from
 its steps, 1 otherwise. The last line is the verdict.
@@ -63,7 +72,16 @@ REPORTS = [
         r'|bad contention|[A-Z]+IRQ-safe -> [A-Z]+IRQ-unsafe)'
         r'|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off')),
     ('warn', re.compile(r'WARNING: CPU: \d+ PID: \d+ at ')),
-    ('bug', re.compile(r'BUG: |Oops: |Kernel panic - |general protection fault')),
+    # The titles syzkaller's pkg/report/linux.go classifies as crashes, in
+    # the forms x86 prints them in 6.1 and 6.12: 6.1 prints a BUG() as
+    # "kernel BUG at FILE:LINE!" and "invalid opcode: 0000 [#1]" (6.12:
+    # "Oops: invalid opcode"); RCU stalls and hung tasks are INFO lines.
+    ('bug', re.compile(r'BUG: |kernel BUG at |invalid opcode: |Oops: |Oops - '
+                       r'|Kernel panic - |general protection fault|double fault: '
+                       r'|Unable to handle kernel |Internal error: |UBSAN: '
+                       r'|stack-protector: |INFO: rcu_\w+ (self-)?detected stall'
+                       r'|rcu: INFO: \w+ (self-)?detected stall'
+                       r'|INFO: task .* blocked for more than \d+ seconds')),
 ]
 LEAK = re.compile(r'unreferenced object 0x[0-9a-f]+')
 BEGIN = re.compile(r'^harness: begin (\S+) (\S+)$')
@@ -71,6 +89,7 @@ END = re.compile(r'^harness: end (\S+) (\S+) rc=(-?\d+)( \(\d+\.\d+ s\))?$')
 MODCMD = re.compile(r'^harness: (insmod|rmmod) (\S+) rc=(-?\d+)$')
 SINCE = re.compile(r'^harness: kmemleak since jiffies (\d*)$')
 JIFFIES = re.compile(r'^\s*comm ".*", pid -?\d+, jiffies (\d+)')
+SKIP = re.compile(r'^\s*(?:not )?ok \d+ (.*?)\s*#\s*SKIP\b', re.IGNORECASE)
 GATES = ['lockdep', 'kasan', 'leak', 'warn', 'bug', 'test', 'timeout']
 
 
@@ -135,7 +154,36 @@ def check_cases(expect_file, leaves):
     return bad
 
 
-def judge(log_lines, kunit_py, rc, cases=None):
+def read_skips(path):
+    """--skips FILE -> [(guest, step, test)] globs; each line needs a reason."""
+    rules = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.lstrip().startswith('#'):
+                continue
+            words, _, reason = line.partition(' -- ')
+            words = words.split()
+            if len(words) != 3 or not reason.strip():
+                sys.exit(f'error: {path}:{n}: want "GUEST STEP TEST -- REASON"')
+            rules.append(tuple(words))
+    return rules
+
+
+def unexpected_skips(lines, step, skips, guest):
+    """The names of the SKIP results in a step's lines that no rule lists."""
+    bad = []
+    for line in lines:
+        m = SKIP.match(line)
+        if not m:
+            continue
+        name = re.sub(r'\s+', '_', m.group(1).strip())
+        if not any(fnmatch.fnmatchcase(guest or '', g) and fnmatch.fnmatchcase(step, s)
+                   and fnmatch.fnmatchcase(name, t) for g, s, t in skips or []):
+            bad.append(name)
+    return bad
+
+
+def judge(log_lines, kunit_py, rc, cases=None, skips=None, guest=None):
     """Returns (findings, where, totals): the first finding of each gate that
     tripped, all findings of each as (step item or None, text), and case
     counts."""
@@ -215,6 +263,8 @@ def judge(log_lines, kunit_py, rc, cases=None):
             continue
         if step['rc'] != 0:
             find('test', f"{label}: exit status {step['rc']}", here)
+        for name in unexpected_skips(step['lines'], here, skips, guest):
+            find('test', f'{label}: SKIP of {name}, which --skips does not expect', here)
         ktap = [i for i, l in enumerate(step['lines'])
                 if l.lstrip().startswith(('KTAP version', 'TAP version'))]
         if not ktap:
@@ -292,6 +342,8 @@ def main():
                     help='none, or the comma-separated GATE or GATE=STEP that must trip')
     ap.add_argument('--cases', metavar='STEP=FILE',
                     help='expected status per case of step STEP (GLOB pass|fail lines)')
+    ap.add_argument('--skips', help='the SKIP results expected: GUEST STEP TEST -- REASON lines')
+    ap.add_argument('--guest', help="the guest's name, for --skips")
     ap.add_argument('--rc', type=int, default=0, help="boot.sh's exit status")
     ap.add_argument('--json', help='write findings and counts here')
     ap.add_argument('log')
@@ -311,7 +363,8 @@ def main():
             sys.exit(f'error: --cases wants STEP=FILE with an existing FILE: {args.cases}')
         cases = (step, path)
     want = parse_expect(args.expect)
-    findings, where, totals = judge(lines, args.kunit, args.rc, cases)
+    skips = read_skips(args.skips) if args.skips else []
+    findings, where, totals = judge(lines, args.kunit, args.rc, cases, skips, args.guest)
     for gate in GATES:
         if gate in findings:
             print(f'# gate {gate}: {findings[gate]}')

@@ -17,7 +17,8 @@ log=$logs/$name.log
 image=$kdir/arch/x86/boot/bzImage
 [ -f "$image" ] || image=$kdir # a Debian vmlinuz
 kunit=$(hx_kunit_py)
-args=(--kunit "$kunit" --expect "$expect")
+args=(--kunit "$kunit" --expect "$expect" --skips "$HX_ROOT/tests/expected-skips"
+	--guest "$name")
 [ "$cases" = - ] || args+=(--cases "$cases")
 
 # cpu: QEMU's CPU seconds so far, from boot.sh's LOG.cpu (`times`)

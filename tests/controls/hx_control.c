@@ -2,7 +2,7 @@
 /*
  * Negative controls for the dma-buf-sgt-cache test harness.
  *
- * Each mode commits exactly one sin that one gate of scripts/gate.sh must
+ * Each mode commits exactly one sin that one gate of scripts/gate.py must
  * report. A gate that has never tripped proves nothing, so `make check` boots
  * every mode and requires the matching report.
  *
@@ -13,9 +13,14 @@
  *   mode=fail     a KTAP result "not ok": a failed test
  *   mode=missing  a KTAP plan of 2 with only 1 result: a missing test
  *   mode=hang     never return from init: a guest timeout
+ *   mode=skip     a KTAP result "ok # SKIP" that nobody expects: a failed
+ *                 step (tests/expected-skips lists the expected ones)
+ *   mode=bug      BUG(): an oops ("kernel BUG at", "invalid opcode"); insmod
+ *                 dies, so its step fails too
  *   mode=pass     a clean KTAP pass: nothing may trip
  *
- * Every mode but fail, missing and hang ends with a KTAP "ok", so that the only
+ * Every mode but fail, missing, hang, skip and bug ends with a KTAP "ok", so
+ * that the only
  * thing wrong in its boot is the one report it exists to provoke.
  */
 #include <linux/delay.h>
@@ -26,7 +31,7 @@
 
 static char *mode = "pass";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "lockdep|leak|warn|kasan|fail|missing|hang|pass");
+MODULE_PARM_DESC(mode, "lockdep|leak|warn|kasan|fail|missing|hang|skip|bug|pass");
 
 static DEFINE_MUTEX(hx_lock_a);
 static DEFINE_MUTEX(hx_lock_b);
@@ -107,6 +112,12 @@ static int __init hx_control_init(void)
 	} else if (!strcmp(mode, "missing")) {
 		hx_ktap(2, "ok");
 		return 0;
+	} else if (!strcmp(mode, "skip")) {
+		hx_ktap(2, "ok");
+		pr_info("ok 2 hx_control_skipped # SKIP a skip nobody expects\n");
+		return 0;
+	} else if (!strcmp(mode, "bug")) {
+		BUG();
 	} else if (!strcmp(mode, "hang")) {
 		for (;;)
 			msleep_interruptible(1000);
