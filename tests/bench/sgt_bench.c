@@ -240,7 +240,11 @@ static size_t table_bytes(struct sg_table *sgt)
 	return bytes;
 }
 
-/* What @count cached attachments of one buffer hold. */
+/*
+ * What @count cached attachments of one buffer hold: a table cached at
+ * attach time, or (lazy) at the first map. An attachment left without a
+ * table is an error, not a measurement.
+ */
 static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
 {
 	struct dma_buf_attachment **a;
@@ -263,7 +267,14 @@ static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
 			ret = PTR_ERR(a[n]);
 			break;
 		}
-		if (!a[n]->sgt) {	/* not cached: nothing held */
+		if (!strcmp(v, "lazy"))
+			ret = map_unmap(v, a[n]);
+		if (!ret && !a[n]->sgt) {
+			pr_err("sgt_bench: variant %s: attachment %u of %u holds no table\n",
+			       v, n + 1, count);
+			ret = -EPROTO;
+		}
+		if (ret) {
 			n++;
 			break;
 		}
