@@ -4,6 +4,12 @@
  * tests/guest/unload-test: while it lives, dma-buf-sgt-cache must refuse to
  * unload. Writing the "release" parameter detaches it and drops the buffer;
  * the buffer pins this module (its exporter) until then.
+ *
+ * The module's calls are looked up with symbol_get() and their references
+ * dropped right after each use, so this module does not depend on
+ * dma-buf-sgt-cache: only the module's own reference per cached attachment
+ * can keep it loaded, and that is what the test checks. Stock kernels only
+ * (on a patched one the calls are the core's).
  */
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
@@ -15,6 +21,34 @@ MODULE_IMPORT_NS(DMA_BUF);
 static struct device *holder_dev;
 static struct dma_buf *holder_buf;
 static struct dma_buf_attachment *holder_attach;
+
+#if DMA_BUF_SGT_CACHE_IN_CORE
+#error "sgt_cache_holder tests dma-buf-sgt-cache.ko: build it for a kernel without the series"
+#endif
+
+/* dma_buf_sgt_cache_attach() without a lasting reference to its module. */
+static struct dma_buf_attachment *holder_cache_attach(void)
+{
+	typeof(&dma_buf_sgt_cache_attach) fn = symbol_get(dma_buf_sgt_cache_attach);
+	struct dma_buf_attachment *attach;
+
+	if (!fn)
+		return ERR_PTR(-ENOENT);
+	attach = fn(holder_buf, holder_dev);
+	symbol_put(dma_buf_sgt_cache_attach);
+	return attach;
+}
+
+static int holder_cache_detach(void)
+{
+	typeof(&dma_buf_sgt_cache_detach) fn = symbol_get(dma_buf_sgt_cache_detach);
+
+	if (!fn)
+		return -ENOENT;
+	fn(holder_buf, holder_attach);
+	symbol_put(dma_buf_sgt_cache_detach);
+	return 0;
+}
 
 static struct sg_table *holder_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
@@ -44,7 +78,7 @@ static int __init holder_init(void)
 		ret = PTR_ERR(holder_buf);
 		goto err_dev;
 	}
-	holder_attach = dma_buf_sgt_cache_attach(holder_buf, holder_dev);
+	holder_attach = holder_cache_attach();
 	if (IS_ERR(holder_attach)) {
 		ret = PTR_ERR(holder_attach);
 		goto err_buf;
@@ -62,9 +96,13 @@ err_dev:
 
 static int holder_release_set(const char *val, const struct kernel_param *kp)
 {
+	int ret;
+
 	if (!holder_attach)
 		return -ENOENT;
-	dma_buf_sgt_cache_detach(holder_buf, holder_attach);
+	ret = holder_cache_detach();
+	if (ret)
+		return ret;
 	holder_attach = NULL;
 	dma_buf_put(holder_buf);	/* unpins this module */
 	return 0;
