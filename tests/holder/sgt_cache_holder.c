@@ -29,9 +29,10 @@ static struct dma_buf_attachment *holder_attach;
 /* dma_buf_sgt_cache_attach() without a lasting reference to its module. */
 static struct dma_buf_attachment *holder_cache_attach(void)
 {
-	typeof(&dma_buf_sgt_cache_attach) fn = symbol_get(dma_buf_sgt_cache_attach);
+	struct dma_buf_attachment *(*fn)(struct dma_buf *dmabuf, struct device *dev);
 	struct dma_buf_attachment *attach;
 
+	fn = symbol_get(dma_buf_sgt_cache_attach);
 	if (!fn)
 		return ERR_PTR(-ENOENT);
 	attach = fn(holder_buf, holder_dev);
@@ -41,8 +42,9 @@ static struct dma_buf_attachment *holder_cache_attach(void)
 
 static int holder_cache_detach(void)
 {
-	typeof(&dma_buf_sgt_cache_detach) fn = symbol_get(dma_buf_sgt_cache_detach);
+	void (*fn)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 
+	fn = symbol_get(dma_buf_sgt_cache_detach);
 	if (!fn)
 		return -ENOENT;
 	fn(holder_buf, holder_attach);
