@@ -122,6 +122,7 @@ static inline void ktap_check(struct kunit *test, bool ok, bool fatal,
 #define KUNIT_ASSERT_NOT_NULL(t, p)	KTAP_CHECK(t, !!(p), true, #p " != NULL")
 /* The message's arguments are not printed: its format names the check. */
 #define KUNIT_ASSERT_FALSE_MSG(t, c, fmt, ...) KTAP_CHECK(t, !(c), true, fmt)
+#define KUNIT_EXPECT_EQ_MSG(t, a, b, fmt, ...) KTAP_CHECK(t, (a) == (b), false, fmt)
 
 static int ktap_case_thread(void *data)
 {
