@@ -16,11 +16,15 @@
  *                interval, times, task-filter) before loading
  *   mode=stress  2 x CPUs kthreads attach / map / unmap / detach for
  *                seconds= on a cached, an opted-out and a dynamic exporter,
- *                as static and dynamic importers, while one more kthread
- *                sends move_notify to the dynamic one. Each kthread imports
- *                as a device of its own: DMA-API debugging miscounts
- *                concurrent mappings of one page by one device (see
- *                tests/dma-debug/dma_debug_race.c).
+ *                as static and dynamic importers, and map / unmap one
+ *                static attachment of each cached one that they all share
+ *                (concurrent maps of one attachment), while one
+ *                more kthread sends move_notify to the dynamic one. Every
+ *                static map must come from the cache (the table cached at
+ *                attach) but the opted-out one's, which must not. Each
+ *                kthread imports as a device of its own: DMA-API debugging
+ *                miscounts concurrent mappings of one page by one device
+ *                (see tests/dma-debug/dma_debug_race.c).
  *
  * Every mode checks that the exporter's callbacks balance exactly (attach
  * and detach, map and unmap, pin and unpin) and prints KTAP and counts.
@@ -186,19 +190,35 @@ static bool balanced(const char *what)
 	return a == d && m == u && p == q;
 }
 
+/*
+ * Map and unmap @a as a static importer. -EPROTO if the table did not come
+ * from where it must: the one cached at attach when @cached, a table of the
+ * exporter's own (and none cached) otherwise.
+ */
+static int map_static(struct dma_buf_attachment *a, bool cached)
+{
+	struct sg_table *sgt = dma_buf_sgt_cache_map(a, DMA_TO_DEVICE);
+	int ret = 0;
+
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	if (cached ? !a->sgt || sgt != a->sgt : !!a->sgt)
+		ret = -EPROTO;
+	dma_buf_sgt_cache_unmap(a, sgt, DMA_TO_DEVICE);
+	return ret;
+}
+
 /* One round as a static importer: attach, map, unmap, detach. */
-static int round_static(struct dma_buf *dmabuf, struct device *dev)
+static int round_static(struct dma_buf *dmabuf, struct device *dev, bool cached)
 {
 	struct dma_buf_attachment *a = dma_buf_sgt_cache_attach(dmabuf, dev);
-	struct sg_table *sgt;
+	int ret;
 
 	if (IS_ERR(a))
 		return PTR_ERR(a);
-	sgt = dma_buf_sgt_cache_map(a, DMA_TO_DEVICE);
-	if (!IS_ERR(sgt))
-		dma_buf_sgt_cache_unmap(a, sgt, DMA_TO_DEVICE);
+	ret = map_static(a, cached);
 	dma_buf_sgt_cache_detach(dmabuf, a);
-	return PTR_ERR_OR_ZERO(sgt);
+	return ret;
 }
 
 static void faults_move_notify(struct dma_buf_attachment *attach)
@@ -353,7 +373,7 @@ static int run_sweep(void)
 		return PTR_ERR(dmabuf);
 	for (i = 0; i < iterations; i++) {
 		current->make_it_fail = 1;
-		ret = round_static(dmabuf, faults_imp.dev);
+		ret = round_static(dmabuf, faults_imp.dev, true);
 		current->make_it_fail = 0;
 		if (ret && ret != -ENOMEM) {
 			pr_info("%s# round %u: unexpected error %d\n", IND, i, ret);
@@ -369,10 +389,18 @@ static int run_sweep(void)
 	return 0;
 }
 
+/*
+ * Static importers of all three are cached but for the opted-out one (a
+ * static importer of a dynamic exporter is mapped at attach by the core).
+ */
+#define STRESS_OPTED_OUT 1
+
 struct stress_ctx {
 	struct dma_buf *bufs[3];	/* cached, opted out, dynamic */
+	/* a static attachment of each, mapped by all kthreads at once */
+	struct dma_buf_attachment *shared[3];
 	unsigned long deadline;
-	atomic_t rounds, errors;
+	atomic_t rounds, errors, misserved, shared_rounds;
 };
 
 struct stress_thread_ctx {
@@ -386,12 +414,33 @@ static int stress_thread(void *data)
 	struct stress_ctx *ctx = t->ctx;
 
 	while (time_before(jiffies, ctx->deadline)) {
-		u32 r = get_random_u32();
-		struct dma_buf *dmabuf = ctx->bufs[r % 3];
-		int ret = (r >> 8) & 1 ? round_dynamic(dmabuf, t->imp.dev) :
-					 round_static(dmabuf, t->imp.dev);
+		u32 r = get_random_u32(), k = r % 3;
+		bool cached = k != STRESS_OPTED_OUT;
+		int ret;
 
-		if (ret)
+		switch ((r >> 8) % 3) {
+		case 0:
+			ret = round_dynamic(ctx->bufs[k], t->imp.dev);
+			break;
+		case 1:
+			/*
+			 * Shared by all: never the opted-out one, whose maps
+			 * would map the same pages for one device at once,
+			 * which DMA-API debugging miscounts.
+			 */
+			if (cached) {
+				ret = map_static(ctx->shared[k], cached);
+				atomic_inc(&ctx->shared_rounds);
+				break;
+			}
+			fallthrough;
+		default:
+			ret = round_static(ctx->bufs[k], t->imp.dev, cached);
+			break;
+		}
+		if (ret == -EPROTO)
+			atomic_inc(&ctx->misserved);
+		else if (ret)
 			atomic_inc(&ctx->errors);
 		atomic_inc(&ctx->rounds);
 		cond_resched();
@@ -421,7 +470,7 @@ static int run_stress(void)
 	struct stress_ctx ctx = {};
 	int ret = 0;
 
-	ktap_plan(2);
+	ktap_plan(3);
 	threads = kcalloc(n, sizeof(*threads), GFP_KERNEL);
 	tctx = kcalloc(n, sizeof(*tctx), GFP_KERNEL);
 	if (!threads || !tctx) {
@@ -445,6 +494,13 @@ static int run_stress(void)
 	for (i = 0; i < 3; i++)
 		if (IS_ERR(ctx.bufs[i]))
 			ret = PTR_ERR(ctx.bufs[i]);
+	for (i = 0; !ret && i < 3; i++) {
+		ctx.shared[i] = dma_buf_sgt_cache_attach(ctx.bufs[i], faults_imp.dev);
+		if (IS_ERR(ctx.shared[i])) {
+			ret = PTR_ERR(ctx.shared[i]);
+			ctx.shared[i] = NULL;
+		}
+	}
 	ctx.deadline = jiffies + seconds * HZ;
 	for (i = 0; !ret && i < n; i++) {
 		threads[i] = kthread_run(i ? stress_thread : mover_thread, &tctx[i],
@@ -460,6 +516,9 @@ static int run_stress(void)
 		put_task_struct(threads[i]);
 	}
 	for (i = 0; i < 3; i++)
+		if (ctx.shared[i])
+			dma_buf_sgt_cache_detach(ctx.bufs[i], ctx.shared[i]);
+	for (i = 0; i < 3; i++)
 		if (!IS_ERR(ctx.bufs[i]))
 			dma_buf_put(ctx.bufs[i]);
 out_devs:
@@ -470,11 +529,12 @@ out_free:
 	kfree(threads);
 	if (ret)
 		return ret;
-	pr_info("%s# stress: %u kthreads + 1 mover, %u s: %d rounds, %d errors, %d move_notify calls\n",
-		IND,
-		n - 1, seconds, atomic_read(&ctx.rounds), atomic_read(&ctx.errors),
-		atomic_read(&n_moves));
+	pr_info("%s# stress: %u kthreads + 1 mover, %u s: %d rounds (%d on the shared attachments), %d errors, %d served from the wrong place, %d move_notify calls\n",
+		IND, n - 1, seconds, atomic_read(&ctx.rounds), atomic_read(&ctx.shared_rounds),
+		atomic_read(&ctx.errors), atomic_read(&ctx.misserved), atomic_read(&n_moves));
 	ktap(!atomic_read(&ctx.errors) && atomic_read(&ctx.rounds), "rounds_without_errors");
+	ktap(!atomic_read(&ctx.misserved) && atomic_read(&ctx.shared_rounds),
+	     "cached_served_from_cache_opted_out_not");
 	ktap(balanced("stress"), "exporter_calls_balance");
 	return 0;
 }
