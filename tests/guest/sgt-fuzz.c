@@ -3,10 +3,16 @@
  * sgt-fuzz [CALLS [SEED]]: random commands with random arguments against
  * sgt_importer's ctl file (default 10000 calls), each checked against a
  * model of what the importer must answer: the exact errno for a closed fd,
- * a non-dma-buf fd, a negative fd, a bad direction, count or byte, garbage,
- * a repeated detach, an attach while attached. The buffer is a udmabuf,
- * so every successful attach is cached. Prints the seed, a histogram of
- * results and KTAP.
+ * a non-dma-buf fd, a negative fd, a bad direction, count, thread count or
+ * byte, garbage, a repeated detach, an attach while attached; and, after
+ * every command that succeeds, the udmabuf exporter's own map and unmap
+ * calls and whether a table is cached. The buffer is a udmabuf, so every
+ * successful attach is cached, on a patched kernel or through the module
+ * (a static attachment by the cache, a dynamic one by the core's own
+ * attach time map of mismatched pairs): one exporter map at attach, none
+ * for any map, pmap (concurrent maps of the attachment by several
+ * kthreads), fill or check, one unmap at detach. Prints the seed, a
+ * histogram of results and KTAP.
  */
 #include "sgt-guest.h"
 #include <time.h>
@@ -17,7 +23,7 @@ enum { NONE, ATTACHED, WATCHING };
 
 static int state = NONE, content;	/* the byte the buffer holds */
 static long hist[5], mismatches;	/* 0, EBADF, EINVAL, EBUSY, ENOENT; EILSEQ */
-static long eilseq;
+static long eilseq, count_mismatches;
 
 static int pick(int n)
 {
@@ -40,6 +46,23 @@ static void expect(const char *cmd, int got, int want)
 	if (got != want && mismatches++ < 10)
 		printf("# '%s': got %d (%s), expected %d\n", cmd, got,
 		       strerror(-got), want);
+}
+
+/*
+ * After a command that succeeded: the exporter's map and unmap calls it
+ * made, whether a table is cached, and (unless @same is -1) whether every
+ * map returned that table.
+ */
+static void expect_counts(const char *cmd, int map, int unmap, int cached, int same)
+{
+	struct counts c;
+
+	if (!importer_counts(&c) && c.map == map && c.unmap == unmap &&
+	    c.cached == cached && (same < 0 || c.same == same))
+		return;
+	if (count_mismatches++ < 10)
+		printf("# '%s': exporter map %d unmap %d, cached %d, same table %d; expected %d %d %d %d\n",
+		       cmd, c.map, c.unmap, c.cached, c.same, map, unmap, cached, same);
 }
 
 /* Write @len raw bytes as one command. */
@@ -68,7 +91,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	srand(seed);
-	printf("KTAP version 1\n1..3\n# seed %u, %ld calls\n", seed, calls);
+	printf("KTAP version 1\n1..4\n# seed %u, %ld calls\n", seed, calls);
 	dmabuf = make_udmabuf(SIZE);
 	memfd = memfd_create("not-a-dma-buf", MFD_CLOEXEC);
 	closed = dup2(memfd, 200);	/* above any fd the loop opens */
@@ -85,18 +108,20 @@ int main(int argc, char **argv)
 		static const char *const kinds[] = { "", " static", " dynamic", " bogus" };
 		static const char *const dirs[] = { "to", "from", "bidi", "none", "", "xx" };
 		static const unsigned long counts[] = { 0, 1, 2, 3, 1000001, 4294967295UL };
-		int f = pick(5), k, want, len;
+		int f = pick(5), k, t, want, len;
 		unsigned long n;
 
-		switch (pick(7)) {
+		switch (pick(8)) {
 		case 0:	/* attach FD [kind] */
 			k = pick(4);
 			snprintf(cmd, sizeof(cmd), "attach %d%s", fds[f], kinds[k]);
 			want = k == 3 ? -EINVAL : fds[f] < 0 ? -EBADF :
 			       state != NONE ? -EBUSY : f == 0 ? 0 : f == 1 ? -EINVAL : -EBADF;
 			expect(cmd, ctl(IMPORTER_CTL, "%s", cmd), want);
-			if (!want)
+			if (!want) {
 				state = ATTACHED;
+				expect_counts(cmd, 1, 0, 1, -1);
+			}
 			break;
 		case 1:	/* map N DIR */
 			n = counts[pick(6)];
@@ -105,6 +130,8 @@ int main(int argc, char **argv)
 			want = !n || n > 1000000 || k > 2 ? -EINVAL :
 			       state != ATTACHED ? -ENOENT : 0;
 			expect(cmd, ctl(IMPORTER_CTL, "%s", cmd), want);
+			if (!want)
+				expect_counts(cmd, 0, 0, 1, 1);
 			break;
 		case 2:	/* fill or check BYTE */
 			k = pick(300) - 20;
@@ -114,12 +141,16 @@ int main(int argc, char **argv)
 			expect(cmd, ctl(IMPORTER_CTL, "%s", cmd), want);
 			if (!want && cmd[0] == 'f')
 				content = k;
+			if (!want || want == -EILSEQ)
+				expect_counts(cmd, 0, 0, 1, -1);
 			break;
 		case 3:
 			want = state == ATTACHED ? 0 : -ENOENT;
 			expect("detach", ctl(IMPORTER_CTL, "detach"), want);
-			if (!want)
+			if (!want) {
 				state = NONE;
+				expect_counts("detach", 0, 1, 0, -1);
+			}
 			break;
 		case 4:	/* watch FD */
 			snprintf(cmd, sizeof(cmd), "watch %d", fds[f]);
@@ -135,6 +166,18 @@ int main(int argc, char **argv)
 			if (!want)
 				state = NONE;
 			break;
+		case 6:	/* pmap N THREADS DIR */
+			/* small counts, or one too large: each runs N x THREADS */
+			n = counts[pick(5)];
+			t = pick(10);
+			k = pick(6);
+			snprintf(cmd, sizeof(cmd), "pmap %lu %d %s", n, t, dirs[k]);
+			want = !n || n > 1000000 || !t || t > 8 || k > 2 ? -EINVAL :
+			       state != ATTACHED ? -ENOENT : 0;
+			expect(cmd, ctl(IMPORTER_CTL, "%s", cmd), want);
+			if (!want)
+				expect_counts(cmd, 0, 0, 1, 1);
+			break;
 		default: /* garbage: no command word, or too long */
 			len = 1 + pick(89);
 			for (k = 0; k < len; k++)
@@ -148,7 +191,10 @@ int main(int argc, char **argv)
 	printf("# results: ok %ld, EBADF %ld, EINVAL %ld, EBUSY %ld, ENOENT %ld, EILSEQ %ld\n",
 	       hist[0], hist[1], hist[2], hist[3], hist[4], eilseq);
 	printf("# %ld results differ from the model\n", mismatches);
+	printf("# %ld exporter call counts or cache states differ from the model\n",
+	       count_mismatches);
 	result(!mismatches, "errnos_as_modelled");
+	result(!count_mismatches && hist[0], "exporter_calls_and_cache_as_modelled");
 	result(calls >= 10000 && hist[0] && hist[1] && hist[2] && hist[3] && hist[4] && eilseq,
 	       "every_outcome_seen");
 	ok = (state != ATTACHED || !ctl(IMPORTER_CTL, "detach")) &&

@@ -11,6 +11,8 @@
  *                 as a dynamic importer (dma_buf_dynamic_attach(), maps
  *                 under the reservation lock, counts move_notify calls)
  *   map N DIR     map and unmap it N times; DIR is bidi, to or from
+ *   pmap N T DIR  the same in T kthreads at once (1 to 8): concurrent maps
+ *                 of one attachment
  *   fill BYTE     map it, write BYTE to every byte the device sees through
  *                 the table's DMA addresses, unmap it
  *   check BYTE    the same, but compare: -EILSEQ if any byte differs
@@ -38,7 +40,9 @@
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/completion.h>
 #include <linux/kprobes.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -211,6 +215,66 @@ static int cmd_map(unsigned int n, enum dma_data_direction dir)
 	return 0;
 }
 
+/* pmap: the kthreads' shared work, and how it went. */
+struct pmap_work {
+	unsigned int n;
+	enum dma_data_direction dir;
+	atomic_t running, errors, other_tables;
+	struct completion done;
+};
+
+static int pmap_thread(void *data)
+{
+	struct pmap_work *w = data;
+	struct sg_table *sgt;
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
+		sgt = importer_map(w->dir);
+		if (IS_ERR(sgt)) {
+			atomic_inc(&w->errors);
+			break;
+		}
+		if (sgt != importer_attach->sgt)
+			atomic_inc(&w->other_tables);
+		importer_unmap(sgt, w->dir);
+	}
+	if (atomic_dec_and_test(&w->running))
+		complete(&w->done);
+	return 0;
+}
+
+/*
+ * cmd_map() in @threads kthreads at once. The command lock is held until
+ * all are done, so that no detach can free the attachment under them.
+ */
+static int cmd_pmap(unsigned int n, unsigned int threads,
+		    enum dma_data_direction dir)
+{
+	struct pmap_work w = { .n = n, .dir = dir };
+	struct task_struct *t;
+	unsigned int i;
+
+	if (!importer_attach)
+		return -ENOENT;
+	counts_reset();
+	init_completion(&w.done);
+	atomic_set(&w.running, threads);
+	for (i = 0; i < threads; i++) {
+		t = kthread_run(pmap_thread, &w, "sgt_pmap/%u", i);
+		if (IS_ERR(t)) {
+			atomic_inc(&w.errors);
+			/* the ones that did not start are done */
+			if (atomic_sub_and_test(threads - i, &w.running))
+				complete(&w.done);
+			break;
+		}
+	}
+	wait_for_completion(&w.done);
+	same_table = !atomic_read(&w.other_tables);
+	return atomic_read(&w.errors) ? -EIO : 0;
+}
+
 /* Write or compare @byte over every DMA segment of the mapped buffer. */
 static int cmd_data(bool fill, u8 byte)
 {
@@ -305,7 +369,7 @@ static int run_command(char *buf)
 {
 	enum dma_data_direction dir;
 	char word[8], arg[8];
-	unsigned int n;
+	unsigned int n, t;
 	int fd, args;
 
 	if (sscanf(buf, "%7s", word) != 1)
@@ -324,6 +388,12 @@ static int run_command(char *buf)
 		    n > 1000000 || parse_dir(arg, &dir))
 			return -EINVAL;
 		return cmd_map(n, dir);
+	}
+	if (!strcmp(word, "pmap")) {
+		if (sscanf(buf, "pmap %u %u %7s", &n, &t, arg) != 3 || !n ||
+		    n > 1000000 || !t || t > 8 || parse_dir(arg, &dir))
+			return -EINVAL;
+		return cmd_pmap(n, t, dir);
 	}
 	if (!strcmp(word, "fill") || !strcmp(word, "check")) {
 		if (sscanf(buf, "%*s %u", &n) != 1 || n > 255)
