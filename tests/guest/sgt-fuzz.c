@@ -61,8 +61,9 @@ static void expect_counts(const char *cmd, int map, int unmap, int cached, int s
 	    c.cached == cached && (same < 0 || c.same == same))
 		return;
 	if (count_mismatches++ < 10)
-		printf("# '%s': exporter map %d unmap %d, cached %d, same table %d; expected %d %d %d %d\n",
-		       cmd, c.map, c.unmap, c.cached, c.same, map, unmap, cached, same);
+		printf("# '%s': exporter map %d unmap %d, cached %d, same table %d; "
+		       "expected %d %d %d %d\n", cmd, c.map, c.unmap, c.cached, c.same,
+		       map, unmap, cached, same);
 }
 
 /* Write @len raw bytes as one command. */
