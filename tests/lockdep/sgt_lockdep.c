@@ -13,6 +13,8 @@
  *                  map takes lock E; elsewhere E is held while I is taken.
  *                  Cached, the exporter is not called: the 2018 bug class.
  *   cached_clean   the same without E -> I: no report anywhere.
+ *   cached_unmap   the same as cached, but E is taken by the exporter's
+ *                  unmap, not its map: the cached unmap hides it.
  *   optout         cached's locks, exporter opted out (no_sgt_cache; for the
  *                  module, on its deny list): every map calls it.
  *   dynamic        a dynamic importer of a dynamic exporter, mapping with
@@ -67,6 +69,7 @@ MODULE_PARM_DESC(case, "the case to run (see the top of sgt_lockdep.c)");
 /* A buffer of the mock exporter: what its map does, and its calls. */
 struct lx_buf {
 	struct mutex *map_lock;		/* taken and released by its map */
+	struct mutex *unmap_lock;	/* taken and released by its unmap */
 	bool map_takes_resv;
 	struct dma_buf_attachment *nested;
 	int map_calls;
@@ -149,6 +152,18 @@ static struct sg_table *lx_exporter_map(struct dma_buf_attachment *attach,
 	return sgt_test_mock_table(PAGE_SIZE);
 }
 
+static void lx_exporter_unmap(struct dma_buf_attachment *attach,
+			      struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct lx_buf *b = attach->dmabuf->priv;
+
+	if (b->unmap_lock) {
+		mutex_lock(b->unmap_lock);
+		mutex_unlock(b->unmap_lock);
+	}
+	sgt_test_mock_unmap(attach, sgt, dir);
+}
+
 static int lx_exporter_pin(struct dma_buf_attachment *attach)
 {
 	return 0;
@@ -162,12 +177,13 @@ static void lx_exporter_unpin(struct dma_buf_attachment *attach)
 #define LX_OPS(name)						\
 static const struct dma_buf_ops name = {			\
 	.map_dma_buf = lx_exporter_map,				\
-	.unmap_dma_buf = sgt_test_mock_unmap,			\
+	.unmap_dma_buf = lx_exporter_unmap,			\
 	.release = sgt_test_mock_release,			\
 }
 
 LX_OPS(lx_ops_cached);
 LX_OPS(lx_ops_clean);
+LX_OPS(lx_ops_unmap);
 LX_OPS(lx_ops_locked);
 LX_OPS(lx_ops_i915);
 LX_OPS(lx_ops_outer);
@@ -187,7 +203,7 @@ static const struct dma_buf_ops lx_ops_optout = {
 	.no_sgt_cache = true,
 #endif
 	.map_dma_buf = lx_exporter_map,
-	.unmap_dma_buf = sgt_test_mock_unmap,
+	.unmap_dma_buf = lx_exporter_unmap,
 	.release = sgt_test_mock_release,
 };
 
@@ -195,7 +211,7 @@ static const struct dma_buf_ops lx_ops_dynamic = {
 	.pin = lx_exporter_pin,
 	.unpin = lx_exporter_unpin,
 	.map_dma_buf = lx_exporter_map,
-	.unmap_dma_buf = sgt_test_mock_unmap,
+	.unmap_dma_buf = lx_exporter_unmap,
 	.release = sgt_test_mock_release,
 };
 
@@ -352,6 +368,17 @@ static int lx_case_cached_clean(void)
 
 	return lx_pair(&lx_ops_clean, NULL, &clean_importer_lock,
 		       &clean_exporter_lock, false, false, SGT_LOCKDEP_CACHING);
+}
+
+static int lx_case_cached_unmap(void)
+{
+	static DEFINE_MUTEX(unmap_importer_lock);
+	static DEFINE_MUTEX(unmap_exporter_lock);
+	struct lx_buf b = { .unmap_lock = &unmap_exporter_lock };
+
+	lx_order(&unmap_exporter_lock, &unmap_importer_lock);
+	return lx_import(&lx_ops_unmap, NULL, &b, &unmap_importer_lock, false,
+			 SGT_LOCKDEP_CACHING, "importer");
 }
 
 static int lx_case_optout(void)
@@ -512,6 +539,8 @@ static int lx_run(void)
 		return lx_case_cached();
 	if (!strcmp(test_case, "cached_clean"))
 		return lx_case_cached_clean();
+	if (!strcmp(test_case, "cached_unmap"))
+		return lx_case_cached_unmap();
 	if (!strcmp(test_case, "optout"))
 		return lx_case_optout();
 	if (!strcmp(test_case, "locked"))
