@@ -24,5 +24,11 @@ fi
 # The source it is built from (fetched first: asking dpkg before the package
 # is installed would give a key that changes once it is).
 src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
-key=$( (basename "$src"; cat "${files[@]}") | sha256sum | cut -c1-12)
+# Comments and blank lines of the config fragments do not change a build
+# ("# CONFIG_X is not set" does, and stays); the patches count whole.
+frags() { sed -e '/^# CONFIG_[A-Za-z0-9_]* is not set$/b' -e '/^#/d' -e '/^[[:space:]]*$/d' "$@"; }
+nfrag=2
+[ "$flavour" = lockdep ] || nfrag=3
+key=$( (basename "$src"; frags "${files[@]:0:nfrag}"; cat "${files[@]:nfrag}" /dev/null) |
+	sha256sum | cut -c1-12)
 echo "$ver-$variant-$flavour-$key"
