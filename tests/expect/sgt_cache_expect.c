@@ -51,8 +51,10 @@ static int both_flags(void)
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dma_buf *dmabuf;
 
+	/* Everything else right: only the flags may be refused. */
 	exp_info.ops = &both_flags_ops;
 	exp_info.size = PAGE_SIZE;
+	exp_info.priv = &both_flags_ops;
 	dmabuf = dma_buf_export(&exp_info);
 
 	if (!IS_ERR(dmabuf))
