@@ -11,6 +11,8 @@
 #   make stress     fault injection and concurrency, long (6.12 and 6.1)
 #   make bench      map/attach costs with and without the cache (6.12, QEMU
 #                   q35 + intel-iommu); JSON, plot and headline ratios
+#   make mutants    the mutation score: deliberate bugs in the module and in
+#                   the series' core change, each of which the tests must catch
 #   make clean      remove module build products and logs
 #   make distclean  also remove the kernel sources, builds and ccache
 #
@@ -50,11 +52,16 @@ bench:
 stress:
 	scripts/stress.sh
 
+mutants:
+	scripts/mutants.sh
+
 clean: clean-module
-	rm -rf "$(HX_CACHE)/modules" "$(HX_CACHE)/logs" "$(HX_CACHE)/demo" "$(HX_CACHE)/bench"
+	rm -rf "$(HX_CACHE)/modules" "$(HX_CACHE)/logs" "$(HX_CACHE)/demo" "$(HX_CACHE)/bench" \
+		"$(HX_CACHE)/mutants"
 
 distclean: clean
 	chmod -R u+w "$(HX_CACHE)" 2>/dev/null || true
 	rm -rf "$(HX_CACHE)"
 
-.PHONY: all kdir-exists module clean-module test-modules demo check bench stress clean distclean
+.PHONY: all kdir-exists module clean-module test-modules demo check bench stress mutants clean \
+	distclean

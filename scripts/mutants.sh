@@ -1,0 +1,162 @@
+#!/bin/bash
+# mutants.sh [VER...]: `make mutants`, the mutation score of the module and
+# of the series' core change.
+#   module  each mutant of tests/mutants/module.mutants meant for VER
+#           (scripts/mutate.py): dma-buf-sgt-cache.ko with that bug, built
+#           against the stock debug kernel of VER, booted with the contract
+#           suite through the module, the differential lockdep suite's cases
+#           without a report, the failure points, the unload test, and last
+#           one lockdep case that must report (the mutant's last=, by default
+#           "cached");
+#   core    each mutant of tests/mutants/core.mutants meant for VER: the
+#           patched debug kernel rebuilt with that bug in dma-buf.c (on a
+#           scratch copy of its build: only what changes is rebuilt), booted
+#           with the in-tree contract suite, the lockdep cases without a
+#           report, the failure points, and last the contradictory-flags
+#           WARN and the lockdep case "cached".
+# A mutant is killed when its guest fails the gates that the same plan
+# passes without it (the baselines, booted alongside). Prints a result line
+# per mutant, "killed K of N" and the survivors; exits 1 if any survived,
+# did not build, or a baseline failed.
+# Environment: HX_JOBS (guests at once, default 4), DMA_BUF_SGT_CACHE_DIR.
+. "$(dirname "$0")/lib.sh"
+
+vers=("$@")
+[ ${#vers[@]} -gt 0 ] || read -r -a vers <<<"$HX_SUPPORTED"
+for v in "${vers[@]}"; do check_version "$v"; done
+"$HX_ROOT/scripts/deps.sh"
+need qemu-system-x86_64 python3
+run=$HX_CACHE/mutants/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$run"
+export HX_LOGS=$run
+: >"$run/boots"
+: >"$run/results"
+hx_ccache_env
+
+# lx_none VER CONFIG MODULE: the differential lockdep cases without a report
+lx_none() {
+	awk -v v=",$1," -v c=",$2," -v m="$3" '!/^#/ && NF == 4 && index("," $2 ",", v) &&
+		index("," $3 ",", c) && $4 == "none" { printf "%s%s@case=%s", s, m, $1; s = "," }' \
+		"$HX_ROOT/tests/lockdep/cases"
+}
+
+# boot NAME KDIR INITRD EXPECT CMDLINE...: queue one guest for run-boot.sh
+boot() {
+	local name=$1 kdir=$2 initrd=$3 expect=$4
+	shift 4
+	echo "$name $kdir $initrd $expect 300 - $*" >>"$run/boots"
+}
+
+# unbuilt NAME WHY: a mutant that cannot be tested fails the run
+unbuilt() {
+	echo "result: FAIL $1 -- $2" >>"$run/results"
+}
+
+for ver in "${vers[@]}"; do
+	stage "== $ver: the module's mutants"
+	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	declare -a tests=() mutants=() mko=()
+	hx_lines tests "$HX_ROOT/scripts/build-modules.sh" "$ks" "$HX_CACHE/modules/mutants-$ver" \
+		"$HX_ROOT" "$HX_ROOT/tests/kunit-module" "$HX_ROOT/tests/holder" \
+		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
+	others=("${tests[@]:1}") # all but dma-buf-sgt-cache.ko, the first
+	plan=("hx.insmod=dma-buf-sgt-cache@deny=sgt-cache-mock-no-cache"
+		"hx.load=dma-buf-sgt-cache-mtest,$(lx_none "$ver" module sgt_lockdep_module),sgt_faults@mode=errors"
+		hx.run=unload-test)
+	mguest() { # NAME KO LAST
+		mkdir -p "$run/$1"
+		cp "$2" "$run/$1/dma-buf-sgt-cache.ko"
+		"$HX_ROOT/scripts/build-initramfs.sh" "$run/$1/initrd.gz" \
+			"$run/$1/dma-buf-sgt-cache.ko" "${others[@]}" "$HX_ROOT/tests/guest/unload-test"
+		boot "$1" "$ks" "$run/$1/initrd.gz" "lockdep=$3" "${plan[@]}" "hx.last=$3"
+	}
+	mguest "baseline-module-$ver" "${tests[0]}" sgt_lockdep_module@case=cached
+	hx_lines mutants python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
+		--list "$ver"
+	for line in "${mutants[@]}"; do
+		read -r name last <<<"$line"
+		src=$run/src-$ver-$name
+		mkdir -p "$src"
+		cp -r "$HX_ROOT/Kbuild" "$HX_ROOT/include" "$src/"
+		if ! python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
+			"$name" "$HX_ROOT/dma-buf-sgt-cache.c" "$src/dma-buf-sgt-cache.c" ||
+			! hx_lines mko "$HX_ROOT/scripts/build-modules.sh" "$ks" "$run/build-$ver-$name" "$src"; then
+			unbuilt "mutant-module-$ver-$name" "does not apply or build (see above)"
+			continue
+		fi
+		[ "$last" != - ] || last=sgt_lockdep_module@case=cached
+		mguest "mutant-module-$ver-$name" "${mko[0]}" "$last"
+	done
+
+	stage "== $ver: the core's mutants"
+	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
+	hx_lines tests "$HX_ROOT/scripts/build-modules.sh" "$kp" "$HX_CACHE/modules/mutants-$ver-patched" \
+		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
+	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
+		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${tests[@]}"
+	cplan=("hx.load=dma-buf-sgt-cache-test,$(lx_none "$ver" patched sgt_lockdep),sgt_faults@mode=errors"
+		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached")
+	cexpect=warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached
+	boot "baseline-core-$ver" "$kp" "$run/initrd-$ver-patched.gz" "$cexpect" "${cplan[@]}"
+	hx_lines mutants python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" \
+		--list "$ver"
+	# One scratch copy of the patched build per version: the first make in
+	# a copy rebuilds everything (objtool's paths are absolute), the later
+	# ones only dma-buf.o and the link. Each mutant starts from the
+	# unmutated dma-buf.c (a hard link to the patched tree's, kept aside).
+	w=$HX_CACHE/scratch/mutants-$ver
+	f=drivers/dma-buf/dma-buf.c
+	hx_copy_build "$kp" "$w"
+	cp -a "$w/$f" "$w/$f.orig"
+	for line in "${mutants[@]}"; do
+		read -r name _ <<<"$line"
+		stage "build the patched $ver kernel with mutant $name"
+		if ! python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" "$name" \
+			"$w/$f.orig" "$w/$f" ||
+			! hx_kmake "$w" bzImage >"$run/build-$ver-$name.log" 2>&1; then
+			unbuilt "mutant-core-$ver-$name" "does not apply or build: $run/build-$ver-$name.log"
+			continue
+		fi
+		mkdir -p "$run/core-$ver-$name/arch/x86/boot"
+		cp "$w/build/arch/x86/boot/bzImage" "$run/core-$ver-$name/arch/x86/boot/"
+		boot "mutant-core-$ver-$name" "$run/core-$ver-$name" "$run/initrd-$ver-patched.gz" \
+			"$cexpect" "${cplan[@]}"
+	done
+	rm -rf "$w"
+done
+
+stage "== $(grep -c . "$run/boots") guests, ${HX_JOBS:-4} at a time"
+xargs -P "${HX_JOBS:-4}" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$run/boots" 2>/dev/null |
+	grep '^result: ' >>"$run/results" || true
+# A baseline must pass; a mutant must not: its gates' failure is its kill.
+sort -k3 "$run/results" >"$run/results.sorted"
+killed=0 n=0 fail=0 survivors=()
+while read -r _ status name _ detail; do
+	case "$name" in
+	baseline-*)
+		echo "result: $status $name -- $detail"
+		[ "$status" = PASS ] || fail=1
+		;;
+	mutant-*)
+		n=$((n + 1))
+		if [[ "$detail" == "does not apply or build"* ]]; then
+			echo "result: FAIL $name -- $detail"
+			fail=1
+		elif [ "$status" = FAIL ]; then
+			killed=$((killed + 1))
+			echo "result: PASS $name -- killed: ${detail%% (*}"
+		else
+			survivors+=("$name")
+			echo "result: FAIL $name -- survived: every gate passed"
+		fi
+		;;
+	esac
+done <"$run/results.sorted"
+boots=$(grep -c . "$run/boots")
+results=$(grep -vc 'does not apply or build' "$run/results" || true)
+if [ "$boots" != "$results" ]; then
+	echo "result: FAIL mutants -- $boots guests, $results results"
+	fail=1
+fi
+echo "killed $killed of $n${survivors[*]:+; survived: ${survivors[*]}}"
+[ "$fail" = 0 ] && [ "$killed" = "$n" ]
