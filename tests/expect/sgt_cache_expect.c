@@ -29,6 +29,8 @@ static struct sg_table *expect_map(struct dma_buf_attachment *attach,
 	return sgt_test_mock_table(PAGE_SIZE);
 }
 
+static int both_flags_priv;
+
 static const struct dma_buf_ops both_flags_ops = {
 	.no_sgt_cache = true,
 	.cache_sgt_mapping = true,
@@ -54,7 +56,7 @@ static int both_flags(void)
 	/* Everything else right: only the flags may be refused. */
 	exp_info.ops = &both_flags_ops;
 	exp_info.size = PAGE_SIZE;
-	exp_info.priv = &both_flags_ops;
+	exp_info.priv = &both_flags_priv;
 	dmabuf = dma_buf_export(&exp_info);
 
 	if (!IS_ERR(dmabuf))
