@@ -135,23 +135,12 @@ controls_expect+=",kasan=hx_control@mode=kasan"
 # per boot: "cached" of the main guest, the others of a guest of their own,
 # which boots without kmemleak (the main guests check the same modules for
 # leaks). scripts/lockdep-diff.py compares the verdicts with stock's.
-lx_cases() { # VER CONFIG VERDICT: the cases of tests/lockdep/cases
-	awk -v v=",$1," -v c=",$2," -v want="$3" '!/^#/ && NF == 4 &&
-		index("," $2 ",", v) && index("," $3 ",", c) && $4 == want { print $1 }' \
-		"$HX_ROOT/tests/lockdep/cases"
-}
-lx_steps() { # VER CONFIG VERDICT: the cases as comma-separated guest steps
-	local m=sgt_lockdep c out=
-	[ "$2" != module ] || m=sgt_lockdep_module
-	for c in $(lx_cases "$@"); do out+=${out:+,}$m@case=$c; done
-	echo "$out"
-}
 lx_guests() { # VER CONFIG KDIR INITRD [CMDLINE...]: a guest per reporting case
 	local ver=$1 config=$2 kdir=$3 initrd=$4 c step
 	shift 4
-	for c in $(lx_cases "$ver" "$config" report); do
+	for c in $(hx_lockdep_cases "$ver" "$config" report); do
 		[ "$c" != cached ] || continue
-		step=$(lx_steps "$ver" "$config" report | tr , '\n' | grep "@case=$c\$")
+		step=$(hx_lockdep_steps "$ver" "$config" report | tr , '\n' | grep "@case=$c\$")
 		queue "lockdep-$ver-$config-$c" "$kdir" "$initrd" "lockdep=$step" 120 - \
 			kmemleak=off "$@" "hx.last=$step"
 	done
@@ -241,7 +230,7 @@ for ver in $versions; do
 	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
 		"lockdep=sgt_lockdep@case=cached" 240 \
 		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" \
-		"hx.load=dma-buf-sgt-cache-test,$(lx_steps "$ver" stock none)" \
+		"hx.load=dma-buf-sgt-cache-test,$(hx_lockdep_steps "$ver" stock none)" \
 		cma=64M "hx.run=module-params,kselftests@$ver" hx.last=sgt_lockdep@case=cached
 	lx_guests "$ver" stock "$ks" "$run/initrd-$ver-stock.gz"
 	# The module on the stock kernel: unload safety first (nothing else may
@@ -251,7 +240,7 @@ for ver in $versions; do
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
 		"lockdep=sgt_lockdep_module@case=cached" 300 - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
-		"hx.load=dma-buf-sgt-cache-mtest,$(lx_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
 		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
 		"hx.last=sgt_lockdep_module@case=cached"
 	lx_guests "$ver" module "$ks" "$run/initrd-$ver-stock.gz" \
@@ -280,7 +269,7 @@ for ver in $versions; do
 	# trips lockdep.
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" \
 		"warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached" 300 - \
-		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,$(lx_steps "$ver" patched none),$faults,$bench:variants=none+attach" \
+		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" patched none),$faults,$bench:variants=none+attach" \
 		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
 		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep" \
 		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached"

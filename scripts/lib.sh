@@ -60,6 +60,24 @@ hx_lines() {
 	[ -z "$out" ] || mapfile -t hx_lines_into <<<"$out"
 }
 
+# hx_lockdep_cases VER CONFIG VERDICT: the cases of the differential lockdep
+# suite (tests/lockdep/cases) for kernel VER in configuration CONFIG
+# (stock, patched, module) whose stock verdict is VERDICT (report, none).
+hx_lockdep_cases() {
+	awk -v v=",$1," -v c=",$2," -v want="$3" '!/^#/ && NF == 4 &&
+		index("," $2 ",", v) && index("," $3 ",", c) && $4 == want { print $1 }' \
+		"$HX_ROOT/tests/lockdep/cases"
+}
+
+# hx_lockdep_steps VER CONFIG VERDICT: the same cases as comma-separated
+# guest steps of the module that runs them in CONFIG.
+hx_lockdep_steps() {
+	local m=sgt_lockdep c out=
+	[ "$2" != module ] || m=sgt_lockdep_module
+	for c in $(hx_lockdep_cases "$@"); do out+=${out:+,}$m@case=$c; done
+	echo "$out"
+}
+
 # publish TMP DEST: atomically move a completed temporary result into place.
 publish() {
 	rm -rf "$2"

@@ -33,13 +33,6 @@ export HX_LOGS=$run
 : >"$run/results"
 hx_ccache_env
 
-# lx_none VER CONFIG MODULE: the differential lockdep cases without a report
-lx_none() {
-	awk -v v=",$1," -v c=",$2," -v m="$3" '!/^#/ && NF == 4 && index("," $2 ",", v) &&
-		index("," $3 ",", c) && $4 == "none" { printf "%s%s@case=%s", s, m, $1; s = "," }' \
-		"$HX_ROOT/tests/lockdep/cases"
-}
-
 # boot NAME KDIR INITRD EXPECT CMDLINE...: queue one guest for run-boot.sh
 boot() {
 	local name=$1 kdir=$2 initrd=$3 expect=$4
@@ -61,7 +54,7 @@ for ver in "${vers[@]}"; do
 		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
 	others=("${tests[@]:1}") # all but dma-buf-sgt-cache.ko, the first
 	plan=("hx.insmod=dma-buf-sgt-cache@deny=sgt-cache-mock-no-cache"
-		"hx.load=dma-buf-sgt-cache-mtest,$(lx_none "$ver" module sgt_lockdep_module),sgt_faults@mode=errors"
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),sgt_faults@mode=errors"
 		hx.run=unload-test)
 	mguest() { # NAME KO LAST
 		mkdir -p "$run/$1"
@@ -94,7 +87,7 @@ for ver in "${vers[@]}"; do
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${tests[@]}"
-	cplan=("hx.load=dma-buf-sgt-cache-test,$(lx_none "$ver" patched sgt_lockdep),sgt_faults@mode=errors"
+	cplan=("hx.load=dma-buf-sgt-cache-test,$(hx_lockdep_steps "$ver" patched none),sgt_faults@mode=errors"
 		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached")
 	cexpect=warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached
 	boot "baseline-core-$ver" "$kp" "$run/initrd-$ver-patched.gz" "$cexpect" "${cplan[@]}"
