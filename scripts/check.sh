@@ -306,7 +306,9 @@ for v in "${vers[@]}"; do echo "lockdep-diff-$v"; done >>"$plan"
 python3 "$HX_ROOT/scripts/lockdep-diff.py" "$HX_ROOT/tests/lockdep/cases" "$run" "${vers[@]}" |
 	record || true
 echo "control-lockdep-diff" >>"$plan"
-"$HX_ROOT/scripts/check-lockdep-diff.sh" "$run" "$versions" | record
+"$HX_ROOT/scripts/check-flip.sh" control-lockdep-diff patched:cached \
+	'cached patched: [a-z]*, stock: [a-z]*' "$HX_ROOT/scripts/lockdep-diff.py" \
+	"$HX_ROOT/tests/lockdep/cases" "$run" "${vers[@]}" | record
 
 read -r busy idle < <(ticks)
 busy=$((busy - busy0)) idle=$((idle - idle0))
