@@ -1,11 +1,13 @@
 #!/bin/bash
 # build-modules.sh KDIR OUT DIR...: build the out-of-tree modules in each DIR
-# (a folder with a Kbuild file; its *.c and include/ are copied) against the
-# kernel build KDIR, with W=1 and sparse (C=1), in a copy under OUT; print
-# the paths of the .ko files. A module that warns fails the build. Later DIRs may use the
-# symbols of earlier ones (dma-buf-sgt-cache.ko first, then its users).
-# A build whose inputs (sources, conftest.h, the kernel's and the earlier
-# modules' Module.symvers) did not change is reused.
+# (a folder with a Kbuild file; its *.c and include/ are copied, and it may
+# include the project's include/ and tests/include/) against the kernel
+# build KDIR, with W=1 and sparse (C=1), in a copy under OUT; print the
+# paths of the .ko files. A module that warns fails the build. Later DIRs
+# may use the symbols of earlier ones (dma-buf-sgt-cache.ko first, then its
+# users). A build whose inputs (sources, the headers it may include,
+# conftest.h, the kernel's and the earlier modules' Module.symvers) did not
+# change is reused.
 . "$(dirname "$0")/lib.sh"
 
 kdir=${1:-} out=${2:-}
@@ -21,7 +23,8 @@ for dir in "$@"; do
 	name=$(basename "$dir")
 	[ "$(cd "$dir" && pwd)" = "$HX_ROOT" ] && name=dma-buf-sgt-cache
 	b=$out/$name
-	stamp=$( { cat "$kdir/Module.symvers" "$out/conftest.h" "${symvers[@]}" /dev/null
+	stamp=$( { cat "$kdir/Module.symvers" "$out/conftest.h" "${symvers[@]}" /dev/null \
+		"$HX_ROOT"/include/linux/*.h "$HX_ROOT"/tests/include/*.h
 		echo "$kdir"
 		cd "$dir" && { find . -maxdepth 1 -type f \( -name Kbuild -o -name '*.[ch]' \)
 			[ ! -d include ] || find include -type f; } | LC_ALL=C sort | xargs cat
