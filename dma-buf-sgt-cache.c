@@ -5,10 +5,11 @@
  *
  * Importers call dma_buf_sgt_cache_attach(), _map(), _unmap() and _detach()
  * (include/linux/dma-buf-sgt-cache.h). An attachment is eligible when the
- * exporter is static (no &dma_buf_ops.pin) and its exp_name is not on the
- * deny list. Eligible attachments are mapped once at attach time with
- * %DMA_BIDIRECTIONAL, through the core's own map path, and the table is kept
- * in &dma_buf_attachment.sgt with &dma_buf_attachment.dir set to
+ * exporter is static (no &dma_buf_ops.pin) and its exp_name is not on the deny
+ * list, and when the importing device needs no per-map work from the DMA layer
+ * (see sgt_cache_dev_caches()). Eligible attachments are mapped once at attach
+ * time with %DMA_BIDIRECTIONAL, through the core's own map path, and the table
+ * is kept in &dma_buf_attachment.sgt with &dma_buf_attachment.dir set to
  * %DMA_BIDIRECTIONAL: from then on the core itself returns it for every map
  * and ignores its unmaps. dma_buf_sgt_cache_detach() unmaps it once, with the
  * exporter's call, before dma_buf_detach() calls the exporter's detach,
@@ -23,16 +24,20 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-resv.h>
 #include <linux/hashtable.h>
+#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/swiotlb.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -280,6 +285,35 @@ static bool sgt_cache_eligible(struct dma_buf *dmabuf)
 	return !dma_buf_is_dynamic(dmabuf) && !sgt_cache_denied(dmabuf->exp_name);
 }
 
+/*
+ * Whether a table mapped for @dev may live from attach to detach without the
+ * device seeing anything else than with a map and unmap per use: not for an
+ * untrusted (external) PCI device, which must hold no mapping longer than a
+ * transfer; not for a device that is not DMA coherent (the cache maintenance
+ * of every map and unmap); not where swiotlb bounces, forced or for the pages
+ * beyond the device's DMA mask, unless an IOMMU DMA domain remaps them (then
+ * only untrusted or non-coherent devices bounce). The series' core makes the
+ * same decision (dma_buf_dev_caches()).
+ */
+static bool sgt_cache_dev_caches(struct device *dev)
+{
+	struct iommu_domain *domain;
+
+	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+		return false;
+	if (!dev_is_dma_coherent(dev))
+		return false;
+	domain = iommu_get_domain_for_dev(dev);
+	if (domain && iommu_is_dma_domain(domain))
+		return true;
+	if (!dev->dma_mask)
+		return true;
+	if (is_swiotlb_force_bounce(dev))
+		return false;
+	return dma_get_required_mask(dev) <=
+	       min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+}
+
 static size_t sgt_cache_dma_bytes(struct sg_table *sgt)
 {
 	struct scatterlist *sg;
@@ -372,9 +406,11 @@ static bool sgt_cache_cached(struct dma_buf_attachment *attach)
  * @dev: the importing device
  *
  * Like dma_buf_attach(). When the exporter is static and not on the deny
- * list, this also maps the buffer once with %DMA_BIDIRECTIONAL and keeps the
- * table until dma_buf_sgt_cache_detach(); later maps return it without
- * calling the exporter.
+ * list, and @dev needs no per-map work from the DMA layer (it is trusted, DMA
+ * coherent and not bounced through swiotlb), this also maps the buffer once
+ * with %DMA_BIDIRECTIONAL and keeps the table until
+ * dma_buf_sgt_cache_detach(); later maps return it without calling the
+ * exporter.
  *
  * Context: Process context. The caller must not hold the reservation lock of
  * @dmabuf nor any lock the exporter's map takes.
@@ -392,7 +428,8 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 	int ret;
 
 	attach = dma_buf_attach(dmabuf, dev);
-	if (IS_ERR(attach) || attach->sgt || !sgt_cache_eligible(dmabuf))
+	if (IS_ERR(attach) || attach->sgt || !sgt_cache_eligible(dmabuf) ||
+	    !sgt_cache_dev_caches(dev))
 		return attach;
 
 	entry = kzalloc(sizeof(*entry), GFP_KERNEL);

@@ -42,7 +42,7 @@ def matrix(logs, status):
                 if col not in columns:
                     columns.append(col)
                 good = ok == 'ok' and status.get(guest) == 'PASS'
-                what = {'yes': 'cached', 'no': 'per-map', 'n/a': 'import'}[cached]
+                what = {'yes': 'cached', 'lazy': 'lazy', 'no': 'per-map', 'n/a': 'import'}[cached]
                 cells[(exp, imp, col)] = f"{'PASS' if good else 'FAIL'} {what} {at}/{maps}/{det}"
     if not cells:
         return

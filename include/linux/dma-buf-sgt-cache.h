@@ -4,7 +4,9 @@
  * and without the dma-buf-sgt-cache patch series.
  *
  * Static importers call these four functions instead of dma_buf_attach(),
- * dma_buf_map_attachment(), dma_buf_unmap_attachment() and dma_buf_detach().
+ * dma_buf_map_attachment(), dma_buf_unmap_attachment() and dma_buf_detach(),
+ * and dma_buf_sgt_cache_attach_uncached() instead of dma_buf_attach() where
+ * they map rarely or never.
  * On a kernel that carries the series (found by the conftest, which defines
  * DMA_BUF_SGT_CACHE_IN_CORE) they are the core calls themselves; elsewhere
  * the dma-buf-sgt-cache module gives them the same semantics.
@@ -100,5 +102,32 @@ void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attach);
 
 #endif /* DMA_BUF_SGT_CACHE_IN_CORE */
+
+/**
+ * dma_buf_sgt_cache_attach_uncached - attach without an attach time map
+ * @dmabuf: buffer to attach to
+ * @dev: the importing device
+ *
+ * For importers that map the buffer rarely or never: like
+ * dma_buf_sgt_cache_attach(), but nothing is mapped at attach time and every
+ * map and unmap reaches the exporter. On a kernel with the series this is
+ * the core's dma_buf_attach_uncached(); without it, dma_buf_attach(), which
+ * never caches there. Map, unmap and detach the attachment with the other
+ * calls of this header.
+ *
+ * Context: Process context. The caller must not hold the reservation lock of
+ * @dmabuf.
+ *
+ * Return: the attachment, or an ERR_PTR().
+ */
+static inline struct dma_buf_attachment *
+dma_buf_sgt_cache_attach_uncached(struct dma_buf *dmabuf, struct device *dev)
+{
+#if DMA_BUF_SGT_CACHE_IN_CORE
+	return dma_buf_attach_uncached(dmabuf, dev);
+#else
+	return dma_buf_attach(dmabuf, dev);
+#endif
+}
 
 #endif /* _LINUX_DMA_BUF_SGT_CACHE_H */

@@ -9,6 +9,9 @@
  *                 the new dma-buf's fd is installed in the writer's table
  *   dynamic SIZE  the same as a dynamic exporter (pin/unpin, map under the
  *                 reservation lock)
+ *   skipsync SIZE the same as a static exporter that maps with
+ *                 DMA_ATTR_SKIP_CPU_SYNC, as exporters that do their cache
+ *                 maintenance elsewhere (or none) do
  *   move FD       move_notify on the dynamic dma-buf behind FD
  *
  * Read it for "fd=N attach=N detach=N map=N unmap=N pin=N unpin=N": the fd
@@ -62,6 +65,14 @@ static void mock_unpin(struct dma_buf_attachment *attach)
 	atomic_inc(&n_unpin);
 }
 
+static const struct dma_buf_ops mock_skip_ops;
+
+/* The mapping attributes of @dmabuf's exporter style. */
+static unsigned long mock_attrs(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &mock_skip_ops ? DMA_ATTR_SKIP_CPU_SYNC : 0;
+}
+
 static struct sg_table *mock_map(struct dma_buf_attachment *attach,
 				 enum dma_data_direction dir)
 {
@@ -69,7 +80,8 @@ static struct sg_table *mock_map(struct dma_buf_attachment *attach,
 
 	if (attach->dmabuf->ops->pin)
 		dma_resv_assert_held(attach->dmabuf->resv);
-	sgt = sgt_page_buf_map(attach->dmabuf->priv, attach->dev, dir, 0);
+	sgt = sgt_page_buf_map(attach->dmabuf->priv, attach->dev, dir,
+			       mock_attrs(attach->dmabuf));
 	if (!IS_ERR(sgt))
 		atomic_inc(&n_map);
 	return sgt;
@@ -80,7 +92,7 @@ static void mock_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 {
 	if (attach->dmabuf->ops->pin)
 		dma_resv_assert_held(attach->dmabuf->resv);
-	sgt_page_buf_unmap(attach->dev, sgt, dir, 0);
+	sgt_page_buf_unmap(attach->dev, sgt, dir, mock_attrs(attach->dmabuf));
 	atomic_inc(&n_unmap);
 }
 
@@ -97,6 +109,15 @@ static void mock_release(struct dma_buf *dmabuf)
 }
 
 static const struct dma_buf_ops mock_static_ops = {
+	.attach = mock_attach,
+	.detach = mock_detach,
+	.map_dma_buf = mock_map,
+	.unmap_dma_buf = mock_unmap,
+	.mmap = mock_mmap,
+	.release = mock_release,
+};
+
+static const struct dma_buf_ops mock_skip_ops = {
 	.attach = mock_attach,
 	.detach = mock_detach,
 	.map_dma_buf = mock_map,
@@ -170,6 +191,8 @@ static int run_command(const char *cmd)
 
 	if (sscanf(cmd, "static %lu", &size) == 1)
 		return cmd_export(&mock_static_ops, size);
+	if (sscanf(cmd, "skipsync %lu", &size) == 1)
+		return cmd_export(&mock_skip_ops, size);
 	if (sscanf(cmd, "dynamic %lu", &size) == 1)
 		return cmd_export(&mock_dynamic_ops, size);
 	if (sscanf(cmd, "move %d", &fd) == 1)

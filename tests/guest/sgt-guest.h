@@ -8,6 +8,8 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <drm/drm.h>
+#include <drm/drm_mode.h>
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
@@ -19,6 +21,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define IMPORTER_CTL "/sys/kernel/debug/sgt_importer/ctl"
 #define MOCK_CTL "/sys/kernel/debug/sgt_mock_exporter/ctl"
@@ -128,7 +132,7 @@ static inline int make_heap_buf(const char *heap, size_t size)
 	return ret < 0 ? -1 : (int)data.fd;
 }
 
-/* A buffer of @size bytes from sgt_mock_exporter (@kind: static|dynamic). */
+/* A buffer of @size bytes from sgt_mock_exporter (@kind: static|skipsync|dynamic). */
 static inline int make_mock_buf(const char *kind, size_t size)
 {
 	char buf[160];
@@ -138,6 +142,69 @@ static inline int make_mock_buf(const char *kind, size_t size)
 	    sscanf(buf, "fd=%d", &fd) != 1)
 		return -1;
 	return fd;
+}
+
+static int vgem_fd = -1;
+
+/* The vgem device, or -1. */
+static inline int open_vgem(void)
+{
+	char name[16];
+	struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* A dumb buffer of @size bytes of the vgem device @vgem_fd, as a dma-buf. */
+static inline int make_vgem_buf(size_t size)
+{
+	struct drm_mode_create_dumb dumb = {
+		.width = 1024, .height = size / 4096, .bpp = 32,
+	};
+	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct drm_gem_close gclose = { 0 };
+
+	if (ioctl(vgem_fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
+		return -1;
+	prime.handle = dumb.handle;
+	gclose.handle = dumb.handle;
+	if (ioctl(vgem_fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
+		prime.fd = -1;
+	ioctl(vgem_fd, DRM_IOCTL_GEM_CLOSE, &gclose);	/* the dma-buf keeps it */
+	return prime.fd;
+}
+
+/*
+ * A buffer of @size bytes from exporter @exp: system, cma (the heaps),
+ * udmabuf, vgem (needs vgem_fd), mock-static, mock-skipsync, mock-dynamic.
+ */
+static inline int make_buf(const char *exp, size_t size)
+{
+	if (!strcmp(exp, "system"))
+		return make_heap_buf("system", size);
+	if (!strcmp(exp, "cma"))
+		return make_heap_buf("reserved", size);
+	if (!strcmp(exp, "udmabuf"))
+		return make_udmabuf(size);
+	if (!strcmp(exp, "vgem"))
+		return make_vgem_buf(size);
+	if (!strcmp(exp, "mock-static"))
+		return make_mock_buf("static", size);
+	if (!strcmp(exp, "mock-skipsync"))
+		return make_mock_buf("skipsync", size);
+	return make_mock_buf("dynamic", size);
 }
 
 #endif /* _SGT_GUEST_H */

@@ -8,8 +8,9 @@
  *             on a stock kernel); both must behave the same
  *   EXPORTER  system | cma (the heaps, opted out) | udmabuf | vgem (GEM via
  *             drm_prime) | mock-static | mock-dynamic (sgt_mock_exporter)
- *   IMPORTER  static | dynamic (sgt_importer) | vgem (PRIME_FD_TO_HANDLE, a
- *             cross-device import)
+ *   IMPORTER  static | uncached (a static importer that opts out of the
+ *             attach time map) | dynamic (sgt_importer) | vgem
+ *             (PRIME_FD_TO_HANDLE, a cross-device import)
  *
  * Without cells, all of them (vgem:vgem is a same-device import, which never
  * attaches, so it is not a cell). Each cell: data written through the
@@ -19,12 +20,10 @@
  * and the mock's attach/detach/pin/unpin balance are checked against the
  * expectation. One KTAP result per cell, and one line per cell:
  *
- *   # matrix: EXPORTER IMPORTER VARIANT cached=yes|no attach_maps=N
+ *   # matrix: EXPORTER IMPORTER VARIANT cached=yes|lazy|no attach_maps=N
  *     maps=N exporter_maps=N detach_unmaps=N data=ok|n/a moves=N|- ok|FAIL
  */
 #include "sgt-guest.h"
-#include <drm/drm.h>
-#include <drm/drm_mode.h>
 
 #define MAPS 100
 
@@ -42,69 +41,19 @@ static const char *const exporters[] = {
 	"system", "cma", "udmabuf", "vgem", "mock-static", "mock-dynamic",
 };
 
-static const char *const importers[] = { "static", "dynamic", "vgem" };
-static int vgem_fd = -1;
+static const char *const importers[] = { "static", "uncached", "dynamic", "vgem" };
 
 struct cell {
 	const char *exp, *imp;
 	int cached;		/* expected: mapped once at attach, kept; -1: n/a */
+	int lazy;		/* expected: mapped at the first map, kept (stock's
+				 * cache_sgt_mapping, where nothing is cached at
+				 * attach time)
+				 */
 	int attach_maps, maps, exporter_maps, detach_unmaps, moves;
 	const char *data;
 	const char *why;	/* the first thing that went wrong */
 };
-
-static int open_vgem(void)
-{
-	char name[16];
-	struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-static int make_vgem_buf(size_t size)
-{
-	struct drm_mode_create_dumb dumb = {
-		.width = 1024, .height = size / 4096, .bpp = 32,
-	};
-	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
-	struct drm_gem_close gclose = { 0 };
-
-	if (ioctl(vgem_fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
-		return -1;
-	prime.handle = dumb.handle;
-	gclose.handle = dumb.handle;
-	if (ioctl(vgem_fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
-		prime.fd = -1;
-	ioctl(vgem_fd, DRM_IOCTL_GEM_CLOSE, &gclose);	/* the dma-buf keeps it */
-	return prime.fd;
-}
-
-static int make_buf(const char *exp, size_t size)
-{
-	if (!strcmp(exp, "system"))
-		return make_heap_buf("system", size);
-	if (!strcmp(exp, "cma"))
-		return make_heap_buf("reserved", size);
-	if (!strcmp(exp, "udmabuf"))
-		return make_udmabuf(size);
-	if (!strcmp(exp, "vgem"))
-		return make_vgem_buf(size);
-	if (!strcmp(exp, "mock-static"))
-		return make_mock_buf("static", size);
-	return make_mock_buf("dynamic", size);
-}
 
 /*
  * Fill (or check) the buffer through its mmap, inside DMA_BUF_IOCTL_SYNC,
@@ -164,6 +113,7 @@ static void run_importer(struct cell *c, int buf, int dynamic_exporter)
 	unsigned int d;
 
 	int sync_ok = strcmp(c->exp, "udmabuf");
+	int served = c->cached || c->lazy;	/* maps served from a kept table */
 	size_t size = size_of(c->imp);
 
 	if (cpu_access(buf, sync_ok, size, 1, 0x5a))
@@ -193,7 +143,7 @@ static void run_importer(struct cell *c, int buf, int dynamic_exporter)
 		}
 		c->maps += MAPS;
 		c->exporter_maps += k.map;
-		if (k.map != (c->cached ? 0 : MAPS) || k.unmap != k.map || k.same != c->cached)
+		if (k.map != (served ? 0 : MAPS) || k.unmap != k.map || k.same != served)
 			fail(c, "maps: exporter calls or table identity not as expected");
 	}
 
@@ -210,7 +160,7 @@ static void run_importer(struct cell *c, int buf, int dynamic_exporter)
 		return;
 	}
 	c->detach_unmaps = k.unmap;
-	if (k.unmap != c->cached || k.map)
+	if (k.unmap != served || k.map)
 		fail(c, "detach: exporter unmap calls not as expected");
 }
 
@@ -250,15 +200,24 @@ static void run_cell(struct cell *c, const char *variant)
 	 * Static importers: the cache takes every static exporter that did not
 	 * opt out (the heaps do; the module's deny list mirrors the series),
 	 * and a dynamic exporter is mapped once at attach as it always was.
-	 * Dynamic importers: today's rule, a cached table for static exporters
-	 * only. vgem imports with one map, cached or not: not observable.
+	 * Static importers that opt out (uncached): only the mismatched pair
+	 * with a dynamic exporter, as ever. Dynamic importers: today's rule, a
+	 * cached table for static exporters only. vgem imports with one map,
+	 * cached or not: not observable.
 	 */
 	if (!strcmp(c->imp, "static"))
 		c->cached = strcmp(c->exp, "system") && strcmp(c->exp, "cma");
+	else if (!strcmp(c->imp, "uncached"))
+		c->cached = dyn;
 	else if (!strcmp(c->imp, "dynamic"))
 		c->cached = !dyn;
 	else
 		c->cached = -1;
+	/*
+	 * udmabuf and the drm_prime helpers set cache_sgt_mapping: where
+	 * nothing is cached at attach time for them, their first map is.
+	 */
+	c->lazy = !c->cached && (!strcmp(c->exp, "udmabuf") || !strcmp(c->exp, "vgem"));
 	c->data = "n/a";
 	c->moves = -1;
 
@@ -281,7 +240,7 @@ static void run_cell(struct cell *c, const char *variant)
 
 	snprintf(moves, sizeof(moves), c->moves < 0 ? "-" : "%d", c->moves);
 	printf("# matrix: %s %s %s cached=%s ", c->exp, c->imp, variant,
-	       c->cached < 0 ? "n/a" : c->cached ? "yes" : "no");
+	       c->cached < 0 ? "n/a" : c->cached ? "yes" : c->lazy ? "lazy" : "no");
 	printf("attach_maps=%d maps=%d exporter_maps=%d detach_unmaps=%d data=%s moves=%s %s\n",
 	       c->attach_maps, c->maps, c->exporter_maps, c->detach_unmaps, c->data, moves,
 	       c->why ? "FAIL" : "ok");
@@ -314,14 +273,15 @@ int main(int argc, char **argv)
 
 		if (imp)
 			*imp++ = '\0';
-		if (!imp || !known(argv[i], exporters, 6) || !known(imp, importers, 3)) {
+		if (!imp || !known(argv[i], exporters, ARRAY_SIZE(exporters)) ||
+		    !known(imp, importers, ARRAY_SIZE(importers))) {
 			fprintf(stderr, "sgt-matrix: bad cell '%s'\n", argv[i]);
 			return 2;
 		}
 		cells[n++] = (struct cell){ .exp = argv[i], .imp = imp };
 	}
-	for (i = 0; argc == 2 && i < 6; i++)
-		for (j = 0; j < 3; j++)
+	for (i = 0; argc == 2 && i < (int)ARRAY_SIZE(exporters); i++)
+		for (j = 0; j < (int)ARRAY_SIZE(importers); j++)
 			if (strcmp(exporters[i], "vgem") || strcmp(importers[j], "vgem"))
 				cells[n++] = (struct cell){
 					.exp = exporters[i], .imp = importers[j],

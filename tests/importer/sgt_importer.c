@@ -4,12 +4,14 @@
  *
  * Write commands to /sys/kernel/debug/sgt_importer/ctl, read it for counts:
  *
- *   attach FD [static|dynamic]
+ *   attach FD [static|uncached|dynamic]
  *                 attach the dma-buf behind FD (in the writer's file table)
  *                 as a static importer (dma_buf_sgt_cache_attach(): the
- *                 core on a patched kernel, the module on a stock one) or
- *                 as a dynamic importer (dma_buf_dynamic_attach(), maps
- *                 under the reservation lock, counts move_notify calls)
+ *                 core on a patched kernel, the module on a stock one), as
+ *                 a static importer that opts out of the attach time map
+ *                 (dma_buf_sgt_cache_attach_uncached()), or as a dynamic
+ *                 importer (dma_buf_dynamic_attach(), maps under the
+ *                 reservation lock, counts move_notify calls)
  *   map N DIR     map and unmap it N times; DIR is bidi, to or from
  *   pmap N T DIR  the same in T kthreads at once (1 to 8): concurrent maps
  *                 of one attachment
@@ -41,7 +43,6 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/completion.h>
-#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -49,6 +50,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <sgt-ctl.h>
+#include <sgt-probes.h>
 #include <sgt-root-dev.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
@@ -61,70 +63,13 @@ static struct dma_buf *importer_buf;
 static struct dma_buf_attachment *importer_attach;
 static bool importer_dynamic;
 static bool importer_watching;
-static atomic_t map_calls = ATOMIC_INIT(0);
-static atomic_t unmap_calls = ATOMIC_INIT(0);
+static struct sgt_probes probes;
 static atomic_t moves = ATOMIC_INIT(0);
 static bool same_table;
 
-static int count_map(struct kprobe *p, struct pt_regs *regs)
-{
-	atomic_inc(&map_calls);
-	return 0;
-}
-
-static int count_unmap(struct kprobe *p, struct pt_regs *regs)
-{
-	atomic_inc(&unmap_calls);
-	return 0;
-}
-
-static struct kprobe map_probe = { .pre_handler = count_map };
-static struct kprobe unmap_probe = { .pre_handler = count_unmap };
-
-static const struct dma_buf_ops *probed_ops;
-
-static void probes_unregister(void)
-{
-	if (!probed_ops)
-		return;
-	unregister_kprobe(&unmap_probe);
-	unregister_kprobe(&map_probe);
-	map_probe = (struct kprobe){ .pre_handler = count_map };
-	unmap_probe = (struct kprobe){ .pre_handler = count_unmap };
-	probed_ops = NULL;
-}
-
-/*
- * Probe the callbacks of @ops. The probes stay until another exporter is
- * probed or the module unloads: registering costs an RCU grace period or
- * two, and the counts are reset by every command anyway.
- */
-static int probes_register(const struct dma_buf_ops *ops)
-{
-	int ret;
-
-	if (ops == probed_ops)
-		return 0;
-	probes_unregister();
-	map_probe.addr = (kprobe_opcode_t *)ops->map_dma_buf;
-	unmap_probe.addr = (kprobe_opcode_t *)ops->unmap_dma_buf;
-	ret = register_kprobe(&map_probe);
-	if (ret)
-		return ret;
-	ret = register_kprobe(&unmap_probe);
-	if (ret) {
-		unregister_kprobe(&map_probe);
-		map_probe = (struct kprobe){ .pre_handler = count_map };
-		return ret;
-	}
-	probed_ops = ops;
-	return 0;
-}
-
 static void counts_reset(void)
 {
-	atomic_set(&map_calls, 0);
-	atomic_set(&unmap_calls, 0);
+	sgt_probes_reset(&probes);
 	atomic_set(&moves, 0);
 	same_table = false;
 }
@@ -139,8 +84,9 @@ static const struct dma_buf_attach_ops importer_dynamic_ops = {
 	.move_notify = importer_move_notify,
 };
 
-static int cmd_attach(int fd, bool dynamic)
+static int cmd_attach(int fd, const char *kind)
 {
+	bool dynamic = !strcmp(kind, "dynamic");
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	int ret;
@@ -150,7 +96,7 @@ static int cmd_attach(int fd, bool dynamic)
 	dmabuf = dma_buf_get(fd);	/* -EBADF, or -EINVAL if not a dma-buf */
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	ret = probes_register(dmabuf->ops);
+	ret = sgt_probes_register(&probes, dmabuf->ops);
 	if (ret) {
 		dma_buf_put(dmabuf);
 		return ret;
@@ -159,6 +105,8 @@ static int cmd_attach(int fd, bool dynamic)
 	if (dynamic)
 		attach = dma_buf_dynamic_attach(dmabuf, importer_dev,
 						&importer_dynamic_ops, NULL);
+	else if (!strcmp(kind, "uncached"))
+		attach = dma_buf_sgt_cache_attach_uncached(dmabuf, importer_dev);
 	else
 		attach = dma_buf_sgt_cache_attach(dmabuf, importer_dev);
 	if (IS_ERR(attach)) {
@@ -335,7 +283,7 @@ static int cmd_watch(int fd)
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	ret = probes_register(dmabuf->ops);
+	ret = sgt_probes_register(&probes, dmabuf->ops);
 	dma_buf_put(dmabuf);
 	if (ret)
 		return ret;
@@ -368,20 +316,20 @@ static int parse_dir(const char *s, enum dma_data_direction *dir)
 static int run_command(char *buf)
 {
 	enum dma_data_direction dir;
-	char word[8], arg[8];
+	char word[8], arg[9];
 	unsigned int n, t;
 	int fd, args;
 
 	if (sscanf(buf, "%7s", word) != 1)
 		return -EINVAL;
 	if (!strcmp(word, "attach")) {
-		args = sscanf(buf, "attach %d %7s", &fd, arg);
+		args = sscanf(buf, "attach %d %8s", &fd, arg);
 		if (args < 1 || (args == 2 && strcmp(arg, "static") &&
-				 strcmp(arg, "dynamic")))
+				 strcmp(arg, "uncached") && strcmp(arg, "dynamic")))
 			return -EINVAL;
 		if (fd < 0)
 			return -EBADF;
-		return cmd_attach(fd, args == 2 && !strcmp(arg, "dynamic"));
+		return cmd_attach(fd, args == 2 ? arg : "static");
 	}
 	if (!strcmp(word, "map")) {
 		if (sscanf(buf, "map %u %7s", &n, arg) != 2 || !n ||
@@ -436,7 +384,7 @@ static ssize_t ctl_read(struct file *file, char __user *ubuf, size_t len,
 	mutex_lock(&importer_lock);
 	n = scnprintf(buf, sizeof(buf),
 		      "exporter_map_calls=%d exporter_unmap_calls=%d cached=%d same_table=%d moves=%d\n",
-		      atomic_read(&map_calls), atomic_read(&unmap_calls),
+		      atomic_read(&probes.maps), atomic_read(&probes.unmaps),
 		      importer_attach && importer_attach->sgt, same_table,
 		      atomic_read(&moves));
 	mutex_unlock(&importer_lock);
@@ -469,7 +417,7 @@ static void __exit sgt_importer_exit(void)
 	debugfs_remove_recursive(importer_dir);
 	mutex_lock(&importer_lock);
 	cmd_detach();
-	probes_unregister();
+	sgt_probes_unregister(&probes);
 	mutex_unlock(&importer_lock);
 	root_device_unregister(importer_dev);
 }

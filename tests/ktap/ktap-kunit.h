@@ -117,6 +117,7 @@ static inline void ktap_check(struct kunit *test, bool ok, bool fatal,
 #define KUNIT_EXPECT_NULL(t, p)		KTAP_CHECK(t, !(p), false, #p " == NULL")
 #define KUNIT_EXPECT_NOT_NULL(t, p)	KTAP_CHECK(t, !!(p), false, #p " != NULL")
 #define KUNIT_ASSERT_LT(t, a, b)	KTAP_CHECK(t, (a) < (b), true, #a " < " #b)
+#define KUNIT_ASSERT_GT(t, a, b)	KTAP_CHECK(t, (a) > (b), true, #a " > " #b)
 #define KUNIT_ASSERT_TRUE(t, c)		KTAP_CHECK(t, c, true, #c)
 #define KUNIT_ASSERT_FALSE(t, c)	KTAP_CHECK(t, !(c), true, "!(" #c ")")
 #define KUNIT_ASSERT_NOT_NULL(t, p)	KTAP_CHECK(t, !!(p), true, #p " != NULL")

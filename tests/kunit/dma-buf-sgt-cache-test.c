@@ -12,6 +12,7 @@
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -284,6 +285,20 @@ static struct dma_buf_attachment *attach_static(struct kunit *test)
 
 #if DMA_BUF_SGT_CACHE_TEST_MODULE
 	return track(test, dma_buf_sgt_cache_attach(ctx->dmabuf, ctx->dev));
+#else
+	return track(test, dma_buf_attach(ctx->dmabuf, ctx->dev));
+#endif
+}
+
+/* A static importer that opts out of the attach time map. */
+static struct dma_buf_attachment *attach_uncached(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+	return track(test, dma_buf_sgt_cache_attach_uncached(ctx->dmabuf, ctx->dev));
+#elif DMA_BUF_SGT_CACHE_IN_CORE
+	return track(test, dma_buf_attach_uncached(ctx->dmabuf, ctx->dev));
 #else
 	return track(test, dma_buf_attach(ctx->dmabuf, ctx->dev));
 #endif
@@ -577,6 +592,66 @@ static void opt_out_maps_every_call(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
 }
 
+/*
+ * A device whose DMA mask does not reach all memory would have the pages
+ * beyond it bounced through swiotlb at every map: its table is not cached,
+ * and every map reaches the exporter, as for an opted-out exporter.
+ */
+static void bounced_device_maps_every_call(struct kunit *test)
+{
+	struct sgt_test_ctx *ctx = test->priv;
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	u64 mask = DMA_BIT_MASK(24), *saved = ctx->dev->dma_mask;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	int i;
+
+	/* 16 MiB: less than any x86 guest's memory; the mock maps nothing. */
+	KUNIT_ASSERT_GT(test, dma_get_required_mask(ctx->dev), mask);
+	ctx->dev->dma_mask = &mask;
+	attach = attach_static(test);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	for (i = 0; i < 3; i++) {
+		sgt = importer_map(attach, DMA_BIDIRECTIONAL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		importer_unmap(attach, sgt, DMA_BIDIRECTIONAL);
+	}
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 3);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
+	detach(test, attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
+	ctx->dev->dma_mask = saved;
+}
+
+/*
+ * An importer that attaches with the uncached call gets no map at attach
+ * time, and every map and unmap reaches the exporter, in any direction.
+ */
+static void importer_opt_out_maps_every_call(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach = attach_uncached(test);
+	struct sg_table *sgt;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, mock->attach_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	for (i = 0; i < 3; i++) {
+		sgt = importer_map(attach, sgt_test_dirs[i]);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		importer_unmap(attach, sgt, sgt_test_dirs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 3);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
+	detach(test, attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 3);
+	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
+}
+
 /* Static importer, dynamic exporter: pinned and mapped at attach, as ever. */
 static void dynamic_exporter_static_importer(struct kunit *test)
 {
@@ -649,6 +724,8 @@ static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(lazy_flag_mapped_at_attach),
 	KUNIT_CASE(attach_map_locking),
 	KUNIT_CASE_PARAM(opt_out_maps_every_call, sgt_test_dir_gen_params),
+	KUNIT_CASE(bounced_device_maps_every_call),
+	KUNIT_CASE(importer_opt_out_maps_every_call),
 	KUNIT_CASE(dynamic_exporter_static_importer),
 	KUNIT_CASE(static_exporter_dynamic_importer),
 	KUNIT_CASE(dynamic_pair_never_cached),
