@@ -132,17 +132,66 @@ controls_expect+=",kasan=hx_control@mode=kasan"
 # configuration (stock, patched, module), the cases whose stock verdict is
 # "none" run as steps of that configuration's main guest; each case that
 # reports is the last step (hx.last) of a guest, since lockdep reports once
-# per boot: "cached" of the main guest, the others of a guest of their own,
-# which boots without kmemleak (the main guests check the same modules for
-# leaks). scripts/lockdep-diff.py compares the verdicts with stock's.
-lx_guests() { # VER CONFIG KDIR INITRD [CMDLINE...]: a guest per reporting case
-	local ver=$1 config=$2 kdir=$3 initrd=$4 c step
-	shift 4
-	for c in $(hx_lockdep_cases "$ver" "$config" report); do
-		[ "$c" != cached ] || continue
-		step=$(hx_lockdep_steps "$ver" "$config" report | tr , '\n' | grep "@case=$c\$")
-		queue "lockdep-$ver-$config-$c" "$kdir" "$initrd" "lockdep=$step" 120 - \
-			kmemleak=off "$@" "hx.last=$step"
+# per boot: "cached" of the main guest, the others of the byte-level suite's
+# boots of the same kernel (edu_guests), and what is left of a guest of its
+# own (lx_guests), which boots without kmemleak (the main guests check the
+# same modules for leaks). scripts/lockdep-diff.py compares the verdicts
+# with stock's. lx_pool holds the cases waiting for a guest, "CONFIG STEP".
+lx_pool=()
+lx_fill() { # VER CONFIG...: each CONFIG's reporting cases but "cached" into lx_pool
+	local ver=$1 config c
+	shift
+	lx_pool=()
+	for config in "$@"; do
+		for c in $(hx_lockdep_cases "$ver" "$config" report); do
+			[ "$c" != cached ] || continue
+			lx_pool+=("$config $(hx_lockdep_steps "$ver" "$config" report | tr , '\n' |
+				grep "@case=$c\$")")
+		done
+	done
+}
+lx_guests() { # VER KDIR INITRD: a guest for each case left in lx_pool
+	local ver=$1 kdir=$2 initrd=$3 e
+	local -a mod
+	for e in "${lx_pool[@]}"; do
+		mod=()
+		[ "${e%% *}" != module ] || mod=("hx.insmod=dma-buf-sgt-cache@deny=$mock_deny")
+		queue "lockdep-$ver-${e%% *}-${e##*@case=}" "$kdir" "$initrd" "lockdep=${e#* }" 120 - \
+			kmemleak=off "${mod[@]}" "hx.last=${e#* }"
+	done
+	lx_pool=()
+}
+# The byte-level suite (tests/edu): QEMU's edu DMA engine moves bytes to
+# and from a dma-buf of each exporter, for each kind of device, each set of
+# kinds in a boot of its own machine (tests/edu/machines), without kmemleak
+# (the main guests check the same modules for leaks). The stock kernel's
+# boots run the stock reference and the module, the patched kernel's the
+# series; scripts/edu-diff.py compares every cell with stock's. Each boot
+# takes a lockdep case from lx_pool as its last step.
+edu_guests() { # VER CONFIG KDIR INITRD INSMODS SGT-EDU-CONFIGS...
+	local ver=$1 config=$2 kdir=$3 initrd=$4 ins=$5 b machine edu kinds cmd c runs
+	local expect e
+	local -a last
+	shift 5
+	for b in direct swiotlb iommu-lazy iommu-strict; do
+		cmd=
+		case $b in
+		direct) machine=direct edu=sgt_edu@mask_bits0=64:mask_bits1=32 kinds=0=direct:1=mask ;;
+		swiotlb) machine=one edu=sgt_edu@mask_bits0=64 kinds=0=swiotlb cmd=swiotlb=force ;;
+		iommu-lazy) machine=iommu edu=sgt_edu@untrusted1=1 kinds=0=iommu-lazy:1=untrusted
+			cmd=iommu.strict=0 ;;
+		iommu-strict) machine=iommu edu=sgt_edu kinds=0=iommu-strict cmd=iommu.strict=1 ;;
+		esac
+		runs=
+		for c in "$@"; do runs+=${runs:+,}sgt-edu@$c:$kinds; done
+		expect=none last=()
+		if [ ${#lx_pool[@]} -gt 0 ]; then
+			e=${lx_pool[0]}
+			lx_pool=("${lx_pool[@]:1}")
+			expect="lockdep=${e#* }" last=("hx.last=${e#* }")
+		fi
+		queue "edu-$ver-$config-$b" "$kdir" "$initrd" "$expect" 300 - "hx.machine=$machine" \
+			kmemleak=off $cmd "hx.insmod=$ins,$edu" "hx.run=$runs" "${last[@]}"
 	done
 }
 faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
@@ -221,7 +270,7 @@ for ver in $versions; do
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug" \
-		"$HX_ROOT/tests/lockdep"
+		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/edu"
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
 		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
 		"$kst"
@@ -232,7 +281,6 @@ for ver in $versions; do
 		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" \
 		"hx.load=dma-buf-sgt-cache-test,$(hx_lockdep_steps "$ver" stock none)" \
 		cma=64M "hx.run=module-params,kselftests@$ver" hx.last=sgt_lockdep@case=cached
-	lx_guests "$ver" stock "$ks" "$run/initrd-$ver-stock.gz"
 	# The module on the stock kernel: unload safety first (nothing else may
 	# hold the module then), the matrix, the random loop, failure points,
 	# a short stress and fault injection sweep after (make stress: longer),
@@ -243,8 +291,11 @@ for ver in $versions; do
 		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
 		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
 		"hx.last=sgt_lockdep_module@case=cached"
-	lx_guests "$ver" module "$ks" "$run/initrd-$ver-stock.gz" \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny"
+	# the module's lockdep cases first: the edu boots load the module anyway
+	lx_fill "$ver" module stock
+	edu_guests "$ver" stock "$ks" "$run/initrd-$ver-stock.gz" \
+		"dma-buf-sgt-cache@deny=$mock_deny,sgt_mock_exporter" stock module
+	lx_guests "$ver" "$ks" "$run/initrd-$ver-stock.gz"
 	if [ "$first" = "$ver" ]; then
 		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
 		python3 "$HX_ROOT/scripts/check-doc-commands.py" "$HX_ROOT" | record
@@ -260,7 +311,8 @@ for ver in $versions; do
 	fi
 	hx_lines ko_patched mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" \
-		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep"
+		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep" \
+		"$HX_ROOT/tests/edu"
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"
@@ -273,7 +325,9 @@ for ver in $versions; do
 		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
 		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep" \
 		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached"
-	lx_guests "$ver" patched "$kp" "$run/initrd-$ver-patched.gz"
+	lx_fill "$ver" patched
+	edu_guests "$ver" patched "$kp" "$run/initrd-$ver-patched.gz" sgt_mock_exporter patched
+	lx_guests "$ver" "$kp" "$run/initrd-$ver-patched.gz"
 	boots
 	if [ "$ver" = 6.12 ]; then
 		# README's `make demo`, as a user runs it (the same patched kernel)
@@ -309,6 +363,14 @@ echo "control-lockdep-diff" >>"$plan"
 "$HX_ROOT/scripts/check-flip.sh" control-lockdep-diff patched:cached \
 	'cached patched: [a-z]*, stock: [a-z]*' "$HX_ROOT/scripts/lockdep-diff.py" \
 	"$HX_ROOT/tests/lockdep/cases" "$run" "${vers[@]}" | record
+# the byte-level suite: every cell's bytes equal stock's, the cache where
+# the policy says (scripts/edu-diff.py), and its negative control
+for v in "${vers[@]}"; do echo "edu-diff-$v"; done >>"$plan"
+python3 "$HX_ROOT/scripts/edu-diff.py" "$run" "${vers[@]}" | record || true
+echo "control-edu-diff" >>"$plan"
+"$HX_ROOT/scripts/check-flip.sh" control-edu-diff patched:swiotlb:udmabuf \
+	'swiotlb udmabuf patched: bytes [ox/]*, stock: [ox/]*' "$HX_ROOT/scripts/edu-diff.py" \
+	"$run" "${vers[@]}" | record
 
 read -r busy idle < <(ticks)
 busy=$((busy - busy0)) idle=$((idle - idle0))

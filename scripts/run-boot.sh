@@ -1,15 +1,24 @@
 #!/bin/bash
-# run-boot.sh NAME KDIR INITRD EXPECT TIMEOUT CASES [CMDLINE...]: boot the
-# kernel built in KDIR with INITRD, judge the console log with gate.py, and
-# print "result: PASS|FAIL NAME -- DETAIL". EXPECT is "none" or the
-# comma-separated gates that must trip; CASES is STEP=FILE for gate.py
-# --cases, or "-".
+# run-boot.sh NAME KDIR INITRD EXPECT TIMEOUT CASES [hx.machine=M] [CMDLINE...]:
+# boot the kernel built in KDIR with INITRD, judge the console log with
+# gate.py, and print "result: PASS|FAIL NAME -- DETAIL". EXPECT is "none" or
+# the comma-separated gates that must trip; CASES is STEP=FILE for gate.py
+# --cases, or "-". hx.machine=M boots QEMU's machine M of tests/edu/machines
+# (its memory and devices) instead of boot.sh's default.
 # The log is kept in $HX_LOGS (default: the cache's logs/latest).
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 6 ] || die "usage: run-boot.sh NAME KDIR INITRD EXPECT TIMEOUT CASES [CMDLINE...]"
 name=$1 kdir=$2 initrd=$3 expect=$4 timeout_s=$5 cases=$6
 shift 6
+if [ "${1:-}" != "${1#hx.machine=}" ]; then
+	m=${1#hx.machine=}
+	shift
+	line=$(awk -v m="$m" '$1 == m { $1 = ""; print }' "$HX_ROOT/tests/edu/machines")
+	[ -n "$line" ] || die "no machine '$m' in tests/edu/machines"
+	read -r HX_QEMU_MEM HX_QEMU_ARGS <<<"$line"
+	export HX_QEMU_MEM HX_QEMU_ARGS
+fi
 logs=${HX_LOGS:-$HX_CACHE/logs/latest}
 mkdir -p "$logs"
 log=$logs/$name.log

@@ -6,7 +6,8 @@ RESULTS holds "result: PASS|FAIL|SKIP NAME -- DETAIL" lines; PLAN the guest
 boots that were queued (first word: NAME). A planned boot without a result
 is a failure. Prints the exporter x importer matrix found in the guest logs
 in LOGS (NAME.log, lines "# matrix: ..." from tests/guest/sgt-matrix.c),
-the differential lockdep suite's table (LOGS/lockdep-diff.txt), a table of
+the differential lockdep suite's table (LOGS/lockdep-diff.txt), the edu
+byte table (LOGS/edu-diff.txt), a table of
 all results, the same as TAP, and "N passed, M failed"
 (", K skipped"); exits 1 if anything failed.
 """
@@ -81,12 +82,15 @@ def main():
 
     if len(sys.argv) == 4:
         matrix(sys.argv[3], {name: st for st, name, _ in rows})
-        # scripts/lockdep-diff.py's table of the differential lockdep suite
-        try:
-            with open(os.path.join(sys.argv[3], 'lockdep-diff.txt')) as f:
-                print(f.read())
-        except OSError:
-            pass
+        # the tables of the differential suites: lockdep's verdicts
+        # (scripts/lockdep-diff.py) and the edu DMA engine's bytes
+        # (scripts/edu-diff.py)
+        for table in ('lockdep-diff.txt', 'edu-diff.txt'):
+            try:
+                with open(os.path.join(sys.argv[3], table)) as f:
+                    print(f.read())
+            except OSError:
+                pass
 
     width = max([len(name) for _, name, _ in rows] + [4])
     print(f"{'check'.ljust(width)}  result  detail")
