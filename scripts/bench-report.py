@@ -26,13 +26,16 @@ LABEL = {('patched', 'none'): 'no cache (no_sgt_cache)',
          ('patched', 'attach'): 'attach-time cache (series)',
          ('stock', 'none'): 'stock, no cache',
          ('stock', 'lazy'): 'stock, lazy cache (cache_sgt_mapping)',
-         ('stock', 'module'): 'stock + dma-buf-sgt-cache.ko'}
+         ('stock', 'module'): 'stock + dma-buf-sgt-cache.ko',
+         ('swiotlb', 'none'): 'swiotlb=force, no cache (no_sgt_cache)',
+         ('swiotlb', 'attach'): 'swiotlb=force, series (not cached: bounced device)'}
 
 
 # short column names for the tables
 SHORT = {('patched', 'none'): 'no_sgt_cache', ('patched', 'attach'): 'series',
          ('stock', 'none'): 'stock', ('stock', 'lazy'): 'stock lazy',
-         ('stock', 'module'): 'stock+module'}
+         ('stock', 'module'): 'stock+module', ('swiotlb', 'none'): 'swiotlb',
+         ('swiotlb', 'attach'): 'swiotlb ser.'}
 
 
 def human(size):
@@ -116,6 +119,12 @@ def main():
           get('stock', 'module', 'map_unmap', big))
     ratio(f'lazy_map_speedup_{tag}', get('stock', 'none', 'map_unmap', big),
           get('stock', 'lazy', 'map_unmap', big))
+    # the device policy: under swiotlb=force the series maps per call
+    small = max((s for s in sizes if get('swiotlb', 'none', 'map_unmap', s) is not None),
+                default=0)
+    ratio(f'swiotlb_series_vs_per_call_{human(small)}',
+          get('swiotlb', 'attach', 'map_unmap', small),
+          get('swiotlb', 'none', 'map_unmap', small))
     for build, variant, name in (('patched', 'attach', 'attach_overhead'),
                                  ('stock', 'module', 'module_attach_overhead')):
         worst = max((get(build, variant, 'attach_map', s) / get(build, 'none', 'attach_map', s),

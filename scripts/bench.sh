@@ -7,6 +7,10 @@
 # $HX_CACHE/bench/DATE (latest: $HX_CACHE/bench/latest).
 #   patched: no cache (no_sgt_cache) and the attach-time cache
 #   stock:   no cache, the lazy cache (cache_sgt_mapping) and the module
+#   swiotlb: the patched kernel again, without the IOMMU and with
+#            swiotlb=force: the device policy does not cache there, so the
+#            series costs what a per-call map costs (buffers up to 16 MiB:
+#            the bounce pool has 64 MiB)
 # Environment: HX_BENCH_SIZES (bytes, '+'-separated), HX_BENCH_BUDGET_MS.
 . "$(dirname "$0")/lib.sh"
 
@@ -39,11 +43,19 @@ r=$("$HX_ROOT/scripts/run-boot.sh" 6.12-patched "$kp" "$out/initrd-patched.gz" n
 	"hx.load=sgt_bench@variants=none+attach:$common")
 echo "$r"
 case "$r" in "result: PASS"*) ;; *) fail=1 ;; esac
+stage "== boot the patched kernel with swiotlb=force, no IOMMU"
+small=$(echo "$sizes" | tr + '\n' | awk '$1 <= 16777216' | paste -sd+)
+r=$(HX_QEMU_ARGS="-machine q35 -device edu,dma_mask=0xffffffffffffffff" \
+	"$HX_ROOT/scripts/run-boot.sh" 6.12-swiotlb "$kp" "$out/initrd-patched.gz" none 1200 - \
+	swiotlb=force "hx.load=sgt_bench@variants=none+attach:sizes=$small:budget_ms=$budget:attachments=1")
+echo "$r"
+case "$r" in "result: PASS"*) ;; *) fail=1 ;; esac
 stage "== boot the stock kernel"
 r=$("$HX_ROOT/scripts/run-boot.sh" 6.12-stock "$ks" "$out/initrd-stock.gz" none 1200 - \
 	hx.insmod=dma-buf-sgt-cache "hx.load=sgt_bench@variants=none+lazy+module:$common")
 echo "$r"
 case "$r" in "result: PASS"*) ;; *) fail=1 ;; esac
 stage "== report"
-python3 "$HX_ROOT/scripts/bench-report.py" "$out" "$out/6.12-patched.log" "$out/6.12-stock.log"
+python3 "$HX_ROOT/scripts/bench-report.py" "$out" "$out/6.12-patched.log" "$out/6.12-stock.log" \
+	"$out/6.12-swiotlb.log"
 exit "$fail"

@@ -6,7 +6,8 @@
  * every map_dma_buf builds an sg_table from the page list and maps it with
  * dma_map_sgtable() for the importing device. The importing device is QEMU's
  * "edu" PCI device when there is one (behind -device intel-iommu the map
- * then does real IOMMU work), else a root device with dma-direct.
+ * then does real IOMMU work; with swiotlb=force it bounces, and the series
+ * does not cache), else a root device with dma-direct.
  *
  * Variants (param variants=, '+'-separated):
  *   none    per-call map: no_sgt_cache on a patched kernel, a plain
@@ -36,6 +37,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/swiotlb.h>
 #include <sgt-page-buf.h>
 #include <sgt-root-dev.h>
 
@@ -425,7 +427,12 @@ static int __init sgt_bench_init(void)
 	if (ret)
 		return ret;
 	if (bench_dev) {
-		bench_setup = device_iommu_mapped(bench_dev) ? "edu+iommu" : "edu";
+		if (device_iommu_mapped(bench_dev))
+			bench_setup = "edu+iommu";
+		else if (is_swiotlb_force_bounce(bench_dev))
+			bench_setup = "edu+swiotlb";
+		else
+			bench_setup = "edu";
 	} else {
 		ret = sgt_root_dev_register(&bench_root, "sgt-bench");
 		if (ret) {
