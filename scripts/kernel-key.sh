@@ -25,10 +25,16 @@ fi
 # is installed would give a key that changes once it is).
 src=$("$HX_ROOT/scripts/fetch-source.sh" "$ver")
 # Comments and blank lines of the config fragments do not change a build
-# ("# CONFIG_X is not set" does, and stays); the patches count whole.
+# ("# CONFIG_X is not set" does, and stays), nor do a patch's mail headers
+# and commit message (its Date:, Cc: lines, wording): of each patch only
+# the diffs count, which is what quilt applies.
 frags() { sed -e '/^# CONFIG_[A-Za-z0-9_]* is not set$/b' -e '/^#/d' -e '/^[[:space:]]*$/d' "$@"; }
+diffs() {
+	local p
+	for p in "$@"; do sed -n '/^diff --git /,$p' "$p"; done
+}
 nfrag=2
 [ "$flavour" = lockdep ] || nfrag=3
-key=$( (basename "$src"; frags "${files[@]:0:nfrag}"; cat "${files[@]:nfrag}" /dev/null) |
+key=$( (basename "$src"; frags "${files[@]:0:nfrag}"; diffs "${files[@]:nfrag}") |
 	sha256sum | cut -c1-12)
 echo "$ver-$variant-$flavour-$key"
