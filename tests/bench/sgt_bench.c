@@ -57,7 +57,7 @@ MODULE_PARM_DESC(sizes, "buffer sizes in bytes ('+'-separated)");
  */
 static char *attachments = "1+16+256+1024";
 module_param(attachments, charp, 0444);
-MODULE_PARM_DESC(attachments, "cached attachments of one 1 MiB buffer to measure ('+'-separated)");
+MODULE_PARM_DESC(attachments, "cached attachments of one 1 MiB buffer to measure ('+'-separated; empty: none)");
 static unsigned int budget_ms = 100;
 module_param(budget_ms, uint, 0444);
 MODULE_PARM_DESC(budget_ms, "time spent on each measurement");
@@ -401,7 +401,9 @@ static int bench_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
-	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	/* As long as the DMA layer maps in one go: swiotlb's slots are short. */
+	dma_set_max_seg_size(&pdev->dev,
+			     min_t(size_t, UINT_MAX, dma_max_mapping_size(&pdev->dev)));
 	bench_dev = &pdev->dev;
 	return 0;
 }
