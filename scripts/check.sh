@@ -195,6 +195,10 @@ edu_guests() { # VER CONFIG KDIR INITRD INSMODS SGT-EDU-CONFIGS...
 	done
 }
 faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
+# The two longest guests (the matrix, the random loop, the sweep): 140-190 s
+# on a quiet host, 305 s once while both patched kernels were rebuilt
+# beside them, which a cold run does too.
+main_timeout=480
 # make bench's module, briefly, on the debug kernels ('+' separates its lists)
 # (beyond 7 cached attachments of one buffer DMA-API debugging warns: see
 # Documentation/exporter-guide.rst)
@@ -286,7 +290,7 @@ for ver in $versions; do
 	# a short stress and fault injection sweep after (make stress: longer),
 	# and last the lockdep inversion through the module's cache.
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
-		"lockdep=sgt_lockdep_module@case=cached" 300 - \
+		"lockdep=sgt_lockdep_module@case=cached" "$main_timeout" - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
 		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
 		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
@@ -320,7 +324,8 @@ for ver in $versions; do
 	# WARN (and leave lockdep on), then the inversion through the cache
 	# trips lockdep.
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" \
-		"warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached" 300 - \
+		"warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached" \
+		"$main_timeout" - \
 		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" patched none),$faults,$bench:variants=none+attach" \
 		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
 		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep" \
