@@ -5,10 +5,10 @@
 Reads the cells that tests/guest/sgt-edu.c printed into the guest console
 logs (LOGS/*.log):
 
-  # edu: KIND EXPORTER CONFIG bytes=... stray=... cache=A/B/C
+  # edu: KIND EXPORTER CONFIG bytes=... stray=... cache=A/B/C calls=M:U/M:U/M:U
 
 (one attachment per direction set; A, B, C: attach, lazy or none, from the
-exporter's own calls)
+exporter's own calls; M:U its map and unmap calls before each detach)
 
 For each VERSION, every (KIND, EXPORTER) cell must have run once in each
 configuration (stock, patched, module), and:
@@ -40,7 +40,7 @@ import sys
 
 CONFIGS = ['stock', 'patched', 'module']
 CELL = re.compile(r'^# edu: (\S+) (\S+) (stock|patched|module) bytes=([ox/]*) stray=(\S+) '
-                  r'cache=(\S+)$')
+                  r'cache=(\S+) calls=(\S+)$')
 BOOT = re.compile(r'^harness: boot (\d+\.\d+)\.')
 
 # Device kinds where a map and an unmap do nothing but hand out the table,
@@ -56,7 +56,7 @@ def policy(kind, exporter, config):
 
 
 def read_cells(logs):
-    """{version: {(kind, exporter): {config: (bytes, stray, cache, log)}}}"""
+    """{version: {(kind, exporter): {config: (bytes, stray, cache, calls, log)}}}"""
     cells = {}
     dups = []
     for log in sorted(glob.glob(os.path.join(logs, '*.log'))):
@@ -75,7 +75,8 @@ def read_cells(logs):
                 per = cells.setdefault(version, {}).setdefault((kind, exp), {})
                 if config in per:
                     dups.append(f'{version} {kind} {exp} {config}')
-                per[config] = (m.group(4), m.group(5), m.group(6), os.path.basename(log))
+                per[config] = (m.group(4), m.group(5), m.group(6), m.group(7),
+                               os.path.basename(log))
     return cells, dups
 
 
@@ -97,7 +98,7 @@ def judge(version, cells, flip):
         ref = per['stock']
         row = [kind, exp]
         for c in CONFIGS:
-            b, stray, cache, _ = per[c]
+            b, stray, cache, calls, _ = per[c]
             cached = cache == 'attach/attach/attach'
             note = ''
             if c != 'stock':
@@ -115,7 +116,7 @@ def judge(version, cells, flip):
             if cache != want or (c == 'stock' and 'attach' in cache):
                 problems.append(f'{kind} {exp} {c}: cache {cache}, the policy says {want}')
                 note += ' CACHE POLICY'
-            row.append(f'{b} {stray} {cache}{note}')
+            row.append(f'{b} {stray} {cache} {calls}{note}')
         rows.append(row)
     return rows, problems
 
@@ -140,7 +141,8 @@ def main():
         out.append(f'edu byte table, {v} (bytes: o arrived, x did not; per attachment: '
                    'to+from DMA_BIDIRECTIONAL / DMA_TO_DEVICE / DMA_FROM_DEVICE; '
                    'stray: a device write into a DMA_TO_DEVICE mapping; cache: attach, '
-                   'lazy (cache_sgt_mapping) or none, by the exporter\'s calls)')
+                   'lazy (cache_sgt_mapping) or none, by the exporter\'s map:unmap calls '
+                   'before each detach)')
         w = [max([len(r[i]) for r in rows] + [4]) for i in range(2)]
         out.append(f'  {"kind":<{w[0]}} {"exporter":<{w[1]}} ' + ' | '.join(CONFIGS))
         for r in rows:

@@ -25,11 +25,12 @@
  * (o: the bytes arrived, x: they did not), attachments separated by '/':
  *
  *   # edu: KIND EXPORTER CONFIG bytes=oooooo/ooo/ooo stray=blocked|landed|other
- *     cache=A/B/C
+ *     cache=A/B/C calls=M:U/M:U/M:U
  *
  * where A, B and C say, from the exporter's own calls (kprobes), how each
  * attachment was served: attach (mapped once at attach time), lazy
- * (cache_sgt_mapping: mapped at the first map) or none (every map). The
+ * (cache_sgt_mapping: mapped at the first map) or none (every map); M and U
+ * are the exporter's map and unmap calls from attach to before detach. The
  * KTAP result of a cell fails when a transfer could not run, or when the
  * exporter's calls fit none of the three. Whether the bytes and the cache
  * are right is stock's and the contract's to say: scripts/edu-diff.py
@@ -177,9 +178,10 @@ static const char *cache_kind(const struct edu_counts *at, const struct edu_coun
  * could not run, or NULL, with the cache's kind in @kind.
  */
 static const char *phase(int buf, int sync_ok, const char *mode, const char *dirs,
-			 int stray_too, char *bytes, const char **st, const char **kind)
+			 int stray_too, char *bytes, const char **st, const char **kind,
+			 struct edu_counts *end_out)
 {
-	struct edu_counts at, end;
+	struct edu_counts at, end = { 0 };
 	const char *why = NULL;
 	int r, maps = 0, n = strlen(bytes);
 
@@ -213,6 +215,7 @@ static const char *phase(int buf, int sync_ok, const char *mode, const char *dir
 		if (!*kind)
 			why = "the exporter's calls fit no cache (attach, lazy, none)";
 	}
+	*end_out = end;
 	ctl(EDU_CTL, "detach");
 	return why;
 }
@@ -228,6 +231,7 @@ static int cell(const char *config, int dev, const char *kind, const char *exp)
 	const char *mode = strcmp(config, "module") ? "core" : "module";
 	int sync_ok = strcmp(exp, "udmabuf") != 0;
 	const char *why = NULL, *st = "-", *kinds[3] = { "-", "-", "-" };
+	struct edu_counts calls[3] = { { 0 } };
 	char bytes[4 * ROUNDS + 3] = "";
 	int buf, p;
 
@@ -237,13 +241,16 @@ static int cell(const char *config, int dev, const char *kind, const char *exp)
 	if (ctl(EDU_CTL, "dev %d", dev))
 		why = "no such device";
 	for (p = 0; p < 3 && !why; p++) {
-		why = phase(buf, sync_ok, mode, dirs[p], p == 1, bytes, &st, &kinds[p]);
+		why = phase(buf, sync_ok, mode, dirs[p], p == 1, bytes, &st, &kinds[p],
+			    &calls[p]);
 		if (!why && p < 2)
 			strcat(bytes, "/");
 	}
 	close(buf);
-	printf("# edu: %s %s %s bytes=%s stray=%s cache=%s/%s/%s\n", kind, exp, config,
-	       bytes, st ? st : "-", kinds[0], kinds[1], kinds[2]);
+	printf("# edu: %s %s %s bytes=%s stray=%s cache=%s/%s/%s calls=%d:%d/%d:%d/%d:%d\n",
+	       kind, exp, config, bytes, st ? st : "-", kinds[0], kinds[1], kinds[2],
+	       calls[0].maps, calls[0].unmaps, calls[1].maps, calls[1].unmaps, calls[2].maps,
+	       calls[2].unmaps);
 	return result(!why, "%s %s %s%s%s", kind, exp, config, why ? " # " : "", why ? why : "");
 }
 
