@@ -52,7 +52,7 @@ MODULE_IMPORT_NS(DMA_BUF);
  */
 static const char * const sgt_cache_deny_default[] = {
 	"system", "reserved", "linux,cma", "default_cma_region",
-	"habanalabs", "omapdrm", "tegra_drm", "armada_drm",
+	"habanalabs", "omapdrm", "tegra_drm", "armada",
 };
 
 static char *deny;

@@ -25,6 +25,10 @@
 #        the stock kernel, the patched one and through the module; every
 #        verdict must be stock's (scripts/lockdep-diff.py, with its negative
 #        control);
+#      - the byte-level suite (tests/edu): the bytes QEMU's edu DMA engine
+#        moves per device kind and exporter, patched and module against
+#        stock (scripts/edu-diff.py, with its negative control);
+#      - the module's deny list against the sources (scripts/check-deny.py);
 #      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
 #        on the patched core and on the module, a 10,000-call random loop on
 #        the test importer's interface, the upstream dma-buf kselftests on
@@ -346,6 +350,12 @@ for ver in $versions; do
 	# The series' static checks while the patched kernel's guests run.
 	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
 		echo "result: FAIL series-$ver -- check-series.sh stopped (see above)" | record
+	# The module's deny list: the exp_name of every exporter the series
+	# opts out, as this version's sources build it.
+	echo "deny-list-$ver" >>"$plan"
+	python3 "$HX_ROOT/scripts/check-deny.py" "$HX_ROOT/dma-buf-sgt-cache.c" \
+		"$("$HX_ROOT/scripts/fetch-source.sh" "$ver")" "$HX_ROOT/patches/$ver" \
+		"deny-list-$ver" | record
 done
 
 stage "== waiting for the guests"
