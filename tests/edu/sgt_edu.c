@@ -248,19 +248,6 @@ static void cmd_detach(void)
 	edu_buf = NULL;
 }
 
-static int parse_dir(const char *s, enum dma_data_direction *dir)
-{
-	if (!strcmp(s, "to"))
-		*dir = DMA_TO_DEVICE;
-	else if (!strcmp(s, "from"))
-		*dir = DMA_FROM_DEVICE;
-	else if (!strcmp(s, "bidi"))
-		*dir = DMA_BIDIRECTIONAL;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static int run(char *cmd)
 {
 	char verb[8], word[8];
@@ -291,7 +278,7 @@ static int run(char *cmd)
 			return -ENOENT;
 		return cmd_fromdev(DMA_TO_DEVICE, seed);
 	}
-	if (sscanf(cmd, "%7s %7s %u", verb, word, &seed) != 3 || parse_dir(word, &dir))
+	if (sscanf(cmd, "%7s %7s %u", verb, word, &seed) != 3 || sgt_ctl_dir(word, &dir))
 		return -EINVAL;
 	if (strcmp(verb, "todev") && strcmp(verb, "fromdev"))
 		return -EINVAL;

@@ -300,19 +300,6 @@ static int cmd_unwatch(void)
 	return 0;
 }
 
-static int parse_dir(const char *s, enum dma_data_direction *dir)
-{
-	if (!strcmp(s, "bidi"))
-		*dir = DMA_BIDIRECTIONAL;
-	else if (!strcmp(s, "to"))
-		*dir = DMA_TO_DEVICE;
-	else if (!strcmp(s, "from"))
-		*dir = DMA_FROM_DEVICE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static int run_command(char *buf)
 {
 	enum dma_data_direction dir;
@@ -333,13 +320,13 @@ static int run_command(char *buf)
 	}
 	if (!strcmp(word, "map")) {
 		if (sscanf(buf, "map %u %7s", &n, arg) != 2 || !n ||
-		    n > 1000000 || parse_dir(arg, &dir))
+		    n > 1000000 || sgt_ctl_dir(arg, &dir))
 			return -EINVAL;
 		return cmd_map(n, dir);
 	}
 	if (!strcmp(word, "pmap")) {
 		if (sscanf(buf, "pmap %u %u %7s", &n, &t, arg) != 3 || !n ||
-		    n > 1000000 || !t || t > 8 || parse_dir(arg, &dir))
+		    n > 1000000 || !t || t > 8 || sgt_ctl_dir(arg, &dir))
 			return -EINVAL;
 		return cmd_pmap(n, t, dir);
 	}
