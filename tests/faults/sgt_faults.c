@@ -401,6 +401,7 @@ struct stress_ctx {
 	struct dma_buf_attachment *shared[3];
 	unsigned long deadline;
 	atomic_t rounds, errors, misserved, shared_rounds;
+	atomic_t started;	/* kthreads that have begun */
 };
 
 struct stress_thread_ctx {
@@ -413,7 +414,8 @@ static int stress_thread(void *data)
 	struct stress_thread_ctx *t = data;
 	struct stress_ctx *ctx = t->ctx;
 
-	while (time_before(jiffies, ctx->deadline)) {
+	atomic_inc(&ctx->started);
+	do {
 		u32 r = get_random_u32(), k = r % 3;
 		bool cached = k != STRESS_OPTED_OUT;
 		int ret;
@@ -444,7 +446,7 @@ static int stress_thread(void *data)
 			atomic_inc(&ctx->errors);
 		atomic_inc(&ctx->rounds);
 		cond_resched();
-	}
+	} while (time_before(jiffies, ctx->deadline));
 	return 0;
 }
 
@@ -453,6 +455,7 @@ static int mover_thread(void *data)
 	struct stress_ctx *ctx = ((struct stress_thread_ctx *)data)->ctx;
 	struct dma_buf *dmabuf = ctx->bufs[2];
 
+	atomic_inc(&ctx->started);
 	while (time_before(jiffies, ctx->deadline)) {
 		dma_resv_lock(dmabuf->resv, NULL);
 		dma_buf_move_notify(dmabuf);
@@ -511,6 +514,13 @@ static int run_stress(void)
 		}
 		get_task_struct(threads[i]);
 	}
+	/*
+	 * A kthread stopped before it first ran never runs its function: on a
+	 * busy host the deadline can pass before the kthreads are scheduled.
+	 * Wait for all of them to begin (each does a round at least).
+	 */
+	while (!ret && (time_before(jiffies, ctx.deadline) || atomic_read(&ctx.started) < n))
+		msleep(20);
 	while (i--) {
 		kthread_stop(threads[i]);
 		put_task_struct(threads[i]);
