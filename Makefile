@@ -3,7 +3,11 @@
 # dma-buf-sgt-cache: attach time sg_table caching for dma-buf.
 #
 #   make            build dma-buf-sgt-cache.ko against KDIR (default: the
-#                   running kernel's build directory); DKMS runs this
+#                   running kernel's build directory); the same as
+#                   make -C $KDIR M=$PWD, which DKMS runs (Kbuild is
+#                   self-contained: it runs conftest.sh itself)
+#   make modules_install  install it below KDIR's /lib/modules (INSTALL_MOD_PATH,
+#                   INSTALL_MOD_DIR as for any external module)
 #   make test-modules  build the test modules against KDIR
 #   make demo       patched 6.12 lockdep kernel in QEMU: what the cache does
 #                   with a real dma-buf
@@ -13,8 +17,9 @@
 #                   q35 + intel-iommu); JSON, plot and headline ratios
 #   make mutants    the mutation score: deliberate bugs in the module and in
 #                   the series' core change, each of which the tests must catch
-#   make clean      remove module build products and logs
-#   make distclean  also remove the kernel sources, builds and ccache
+#   make clean      remove the module's build products (what DKMS runs)
+#   make distclean  also remove the harness cache: kernel sources, builds,
+#                   ccache, test modules and logs
 #
 # The module builds here, as DKMS expects; everything else is built below
 # $(HX_CACHE), never in this tree.
@@ -30,10 +35,12 @@ kdir-exists:
 		{ echo "error: no kernel build at $(KDIR); set KDIR=" >&2; exit 1; }
 
 module: kdir-exists
-	scripts/conftest.sh "$(KDIR)" conftest.h
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
-clean-module:
+modules_install: kdir-exists
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
+
+clean:
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean 2>/dev/null || true
 	rm -f conftest.h
 
@@ -55,13 +62,9 @@ stress:
 mutants:
 	scripts/mutants.sh
 
-clean: clean-module
-	rm -rf "$(HX_CACHE)/modules" "$(HX_CACHE)/logs" "$(HX_CACHE)/demo" "$(HX_CACHE)/bench" \
-		"$(HX_CACHE)/mutants"
-
 distclean: clean
 	chmod -R u+w "$(HX_CACHE)" 2>/dev/null || true
 	rm -rf "$(HX_CACHE)"
 
-.PHONY: all kdir-exists module clean-module test-modules demo check bench stress mutants clean \
+.PHONY: all kdir-exists module modules_install test-modules demo check bench stress mutants clean \
 	distclean

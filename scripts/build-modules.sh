@@ -15,7 +15,7 @@ kdir=${1:-} out=${2:-}
 shift 2
 [ -f "$kdir/Module.symvers" ] || die "no complete kernel build at $kdir"
 mkdir -p "$out"
-"$HX_ROOT/scripts/conftest.sh" "$kdir" "$out/conftest.h"
+"$HX_ROOT/conftest.sh" --kdir "$kdir" "$out/conftest.h"
 
 symvers=()
 for dir in "$@"; do
@@ -26,7 +26,7 @@ for dir in "$@"; do
 	stamp=$( { cat "$kdir/Module.symvers" "$out/conftest.h" "${symvers[@]}" /dev/null \
 		"$HX_ROOT"/include/linux/*.h "$HX_ROOT"/tests/include/*.h
 		echo "$kdir"
-		cd "$dir" && { find . -maxdepth 1 -type f \( -name Kbuild -o -name '*.[ch]' \)
+		cd "$dir" && { find . -maxdepth 1 -type f \( -name Kbuild -o -name '*.[ch]' -o -name conftest.sh \)
 			[ ! -d include ] || find include -type f; } | LC_ALL=C sort | xargs cat
 	} | sha256sum | cut -c1-16)
 	if [ -f "$b/.stamp" ] && [ "$(cat "$b/.stamp")" = "$stamp" ] && ls "$b"/*.ko >/dev/null 2>&1; then
@@ -38,6 +38,7 @@ for dir in "$@"; do
 	mkdir -p "$b"
 	cp "$dir"/Kbuild "$dir"/*.c "$b/"
 	cp "$dir"/*.h "$b/" 2>/dev/null || true
+	[ ! -f "$dir/conftest.sh" ] || cp "$dir/conftest.sh" "$b/"
 	[ ! -d "$dir/include" ] || cp -r "$dir/include" "$b/"
 	cp "$out/conftest.h" "$b/"
 	if ! make -C "$kdir" M="$b" W=1 C=1 KBUILD_EXTRA_SYMBOLS="${symvers[*]}" \

@@ -53,8 +53,9 @@ else
 	echo "result: FAIL project-style -- $bad"
 fi
 
-# Shell: shellcheck clean, scripts as bash, the guest's busybox scripts as
-# POSIX sh; the gate must reject tests/controls/lint/bad.sh.
+# Shell: shellcheck clean, scripts as bash, the guest's busybox scripts and
+# conftest.sh (#!/bin/sh) as POSIX sh; the gate must reject
+# tests/controls/lint/bad.sh.
 out=$(shellcheck -s bash "$HX_ROOT/tests/controls/lint/bad.sh" 2>&1 || true)
 gate shellcheck 'SC2086' "$out"
 mapfile -t sh_files < <(cd "$HX_ROOT" && git ls-files | grep -v '^tests/controls/lint/' |
@@ -63,10 +64,14 @@ mapfile -t sh_files < <(cd "$HX_ROOT" && git ls-files | grep -v '^tests/controls
 	done)
 guest=() host=()
 for f in "${sh_files[@]}"; do
-	case "$f" in tests/guest/*) guest+=("$HX_ROOT/$f") ;; *) host+=("$HX_ROOT/$f") ;; esac
+	if [[ $f == tests/guest/* ]] || head -1 "$HX_ROOT/$f" | grep -qx '#!/bin/sh'; then
+		guest+=("$HX_ROOT/$f")
+	else
+		host+=("$HX_ROOT/$f")
+	fi
 done
 if out=$( { shellcheck -s bash "${host[@]}" && shellcheck -s sh "${guest[@]}"; } 2>&1); then
-	echo "result: PASS shellcheck -- ${#host[@]} bash and ${#guest[@]} guest sh scripts clean"
+	echo "result: PASS shellcheck -- ${#host[@]} bash and ${#guest[@]} POSIX sh scripts clean"
 else
 	echo "result: FAIL shellcheck -- $(echo "$out" | grep -m1 -E '^In |SC[0-9]+')"
 fi

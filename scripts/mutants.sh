@@ -70,7 +70,7 @@ for ver in "${vers[@]}"; do
 		read -r name last <<<"$line"
 		src=$run/src-$ver-$name
 		mkdir -p "$src"
-		cp -r "$HX_ROOT/Kbuild" "$HX_ROOT/include" "$src/"
+		cp -r "$HX_ROOT/Kbuild" "$HX_ROOT/conftest.sh" "$HX_ROOT/include" "$src/"
 		if ! python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
 			"$name" "$HX_ROOT/dma-buf-sgt-cache.c" "$src/dma-buf-sgt-cache.c" ||
 			! hx_lines mko "$HX_ROOT/scripts/build-modules.sh" "$ks" "$run/build-$ver-$name" "$src"; then

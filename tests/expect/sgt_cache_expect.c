@@ -9,7 +9,7 @@
  * The lockdep cases are the differential suite's (tests/lockdep), which
  * compares every verdict with the stock kernel's.
  *
- * Built out of tree with conftest.h (scripts/conftest.sh).
+ * Built out of tree with conftest.h (conftest.sh --kdir, run by scripts/build-modules.sh).
  */
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/module.h>

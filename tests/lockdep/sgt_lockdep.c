@@ -43,7 +43,7 @@
  * kernel and the exporter imply (a case that does not exercise the cache
  * where it claims to would prove nothing).
  *
- * Built out of tree with conftest.h (scripts/conftest.sh).
+ * Built out of tree with conftest.h (conftest.sh --kdir, run by scripts/build-modules.sh).
  */
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
