@@ -16,6 +16,16 @@
  * exactly as a kernel with the series does. Lockdep sees the exporter calls
  * the cache skips as on a kernel with the series (see "Lockdep's view").
  *
+ * Bookkeeping: one entry per cached attachment, found from the attachment
+ * in O(1) (a resizable hash table keyed by its address, looked up under
+ * RCU) and listed for debugfs under a spinlock. An entry holds copies of
+ * what debugfs prints and never dereferences its attachment: an importer
+ * that detaches with plain dma_buf_detach() gets its table unmapped by the
+ * core (it is the core's &dma_buf_attachment.sgt), and only the module's
+ * accounting keeps the entry, until the address is reused (then it is
+ * dropped, with a warning) or the module unloads. Importers hold the module
+ * through their symbol references; cached attachments take none.
+ *
  * On a kernel with the series the header makes the four calls the core's
  * own, and this module only reports that it has nothing to do.
  */
@@ -33,6 +43,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rhashtable.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -62,19 +73,39 @@ MODULE_PARM_DESC(deny, "more exporter names (dmabuf->exp_name) never to cache, c
 static char sgt_cache_deny_extra[SGT_CACHE_DENY_MAX][SGT_CACHE_NAME_MAX];
 static unsigned int sgt_cache_deny_count;
 
-/* One cached attachment, for debugfs and for dma_buf_sgt_cache_detach(). */
+/*
+ * One cached attachment. @attach is the key and is compared, never
+ * dereferenced, once stored: the attachment may be gone (see the top).
+ */
 struct sgt_cache_entry {
+	struct rhash_head hnode;
 	struct list_head node;
+	struct rcu_head rcu;
 	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
 	size_t bytes;
+	size_t size;
+	char exp_name[SGT_CACHE_NAME_MAX];
+	char dev_name[SGT_CACHE_NAME_MAX];
 };
 
-/* Protects sgt_cache_list and the counters below. */
-static DEFINE_MUTEX(sgt_cache_lock);
+static const struct rhashtable_params sgt_cache_params = {
+	.key_len = sizeof(struct dma_buf_attachment *),
+	.key_offset = offsetof(struct sgt_cache_entry, attach),
+	.head_offset = offsetof(struct sgt_cache_entry, hnode),
+	.automatic_shrinking = true,
+};
+
+/* The entries by attachment; changed under sgt_cache_lock. */
+static struct rhashtable sgt_cache_table;
+/* Protects sgt_cache_list and the counters below; never held across a call. */
+static DEFINE_SPINLOCK(sgt_cache_lock);
 static LIST_HEAD(sgt_cache_list);
 static u64 sgt_cache_fills;
 static u64 sgt_cache_fill_failures;
 static u64 sgt_cache_releases;
+static u64 sgt_cache_stale;
+static u64 sgt_cache_live;
 static u64 sgt_cache_bytes;
 static struct dentry *sgt_cache_debugfs;
 /* Counted without the lock: maps served from the cache are the hot path. */
@@ -370,13 +401,18 @@ static int sgt_cache_fill(struct dma_buf_attachment *attach,
 		return PTR_ERR(sgt);
 
 	entry->attach = attach;
+	entry->sgt = sgt;
 	entry->bytes = sgt_cache_dma_bytes(sgt);
+	entry->size = dmabuf->size;
+	strscpy(entry->exp_name, dmabuf->exp_name ?: "", sizeof(entry->exp_name));
+	strscpy(entry->dev_name, dev_name(attach->dev), sizeof(entry->dev_name));
 	return 0;
 }
 
 /*
  * Unmap the table of @attach with the exporter's call, as the core's detach
- * would; the core then finds no table to unmap.
+ * would (with the direction it was mapped with); the core then finds no
+ * table to unmap.
  */
 static void sgt_cache_release(struct dma_buf_attachment *attach)
 {
@@ -389,15 +425,90 @@ static void sgt_cache_release(struct dma_buf_attachment *attach)
 	sgt = attach->sgt;
 	attach->sgt = NULL;
 	entered = sgt_cache_call_begin(map);
-	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment(attach, sgt, attach->dir);
 	sgt_cache_call_end(map, entered);
 	sgt_cache_exporter_unlock(dmabuf);
 }
 
-/* Whether @attach holds a table this module cached. */
+/*
+ * Whether @attach holds the table this module cached at its attach: its
+ * entry, for the table it still has (a stale entry of a reused address has
+ * another, or none).
+ */
 static bool sgt_cache_cached(struct dma_buf_attachment *attach)
 {
-	return attach->sgt && sgt_cache_eligible(attach->dmabuf);
+	struct sgt_cache_entry *entry;
+	bool cached;
+
+	rcu_read_lock();
+	entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
+	cached = entry && attach->sgt && entry->sgt == attach->sgt;
+	rcu_read_unlock();
+	return cached;
+}
+
+/* Drop @entry from the table and the list; the caller holds sgt_cache_lock. */
+static void sgt_cache_forget(struct sgt_cache_entry *entry)
+{
+	lockdep_assert_held(&sgt_cache_lock);
+	rhashtable_remove_fast(&sgt_cache_table, &entry->hnode, sgt_cache_params);
+	list_del(&entry->node);
+	sgt_cache_live--;
+	sgt_cache_bytes -= entry->bytes;
+	kfree_rcu(entry, rcu);
+}
+
+/*
+ * Enter @entry. An entry already there for the same address is stale: its
+ * attachment was detached with dma_buf_detach() (a live attachment cannot
+ * share an address), so it goes.
+ */
+static int sgt_cache_add(struct sgt_cache_entry *entry)
+{
+	struct sgt_cache_entry *old;
+	int ret = 0;
+
+	spin_lock(&sgt_cache_lock);
+	for (;;) {
+		old = rhashtable_lookup_get_insert_fast(&sgt_cache_table, &entry->hnode,
+							sgt_cache_params);
+		if (!old || IS_ERR(old))
+			break;
+		pr_warn_ratelimited("an attachment of %s to %s was detached with dma_buf_detach(), not dma_buf_sgt_cache_detach()\n",
+				    old->exp_name, old->dev_name);
+		sgt_cache_stale++;
+		sgt_cache_forget(old);
+	}
+	if (IS_ERR(old)) {
+		ret = PTR_ERR(old);
+	} else {
+		list_add_tail(&entry->node, &sgt_cache_list);
+		sgt_cache_fills++;
+		sgt_cache_live++;
+		sgt_cache_bytes += entry->bytes;
+	}
+	spin_unlock(&sgt_cache_lock);
+	return ret;
+}
+
+/* Take the entry of @attach out, if it has one: at its detach. */
+static bool sgt_cache_remove(struct dma_buf_attachment *attach)
+{
+	struct sgt_cache_entry *entry;
+	bool found = false;
+
+	spin_lock(&sgt_cache_lock);
+	entry = rhashtable_lookup_fast(&sgt_cache_table, &attach, sgt_cache_params);
+	if (entry) {
+		found = attach->sgt && entry->sgt == attach->sgt;
+		if (found)
+			sgt_cache_releases++;
+		else
+			sgt_cache_stale++;
+		sgt_cache_forget(entry);
+	}
+	spin_unlock(&sgt_cache_lock);
+	return found;
 }
 
 /**
@@ -434,36 +545,22 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 
 	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
 	ret = entry ? sgt_cache_fill(attach, entry) : -ENOMEM;
+	if (!ret) {
+		ret = sgt_cache_add(entry);
+		if (ret)
+			sgt_cache_release(attach);
+	}
 	if (ret) {
 		kfree(entry);
 		dma_buf_detach(dmabuf, attach);
-		mutex_lock(&sgt_cache_lock);
+		spin_lock(&sgt_cache_lock);
 		sgt_cache_fill_failures++;
-		mutex_unlock(&sgt_cache_lock);
+		spin_unlock(&sgt_cache_lock);
 		return ERR_PTR(ret);
 	}
-
-	/* A cached table keeps the module: its detach must find the entry. */
-	__module_get(THIS_MODULE);
-	mutex_lock(&sgt_cache_lock);
-	list_add_tail(&entry->node, &sgt_cache_list);
-	sgt_cache_fills++;
-	sgt_cache_bytes += entry->bytes;
-	mutex_unlock(&sgt_cache_lock);
 	return attach;
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
-
-static struct sgt_cache_entry *sgt_cache_find(struct dma_buf_attachment *attach)
-{
-	struct sgt_cache_entry *entry;
-
-	lockdep_assert_held(&sgt_cache_lock);
-	list_for_each_entry(entry, &sgt_cache_list, node)
-		if (entry->attach == attach)
-			return entry;
-	return NULL;
-}
 
 /**
  * dma_buf_sgt_cache_map - map an attachment made by dma_buf_sgt_cache_attach()
@@ -511,7 +608,7 @@ void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 
-	if (sgt != attach->sgt || !sgt_cache_cached(attach)) {
+	if (!sgt || sgt != attach->sgt || !sgt_cache_cached(attach)) {
 		dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 		return;
 	}
@@ -537,40 +634,21 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
 void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attach)
 {
-	struct sgt_cache_entry *entry;
-
-	mutex_lock(&sgt_cache_lock);
-	entry = sgt_cache_find(attach);
-	if (entry) {
-		list_del(&entry->node);
-		sgt_cache_releases++;
-		sgt_cache_bytes -= entry->bytes;
-	}
-	mutex_unlock(&sgt_cache_lock);
-
-	if (entry)
+	if (sgt_cache_remove(attach))
 		sgt_cache_release(attach);
 	dma_buf_detach(dmabuf, attach);
-	if (!entry)
-		return;
-	kfree(entry);
-	module_put(THIS_MODULE);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
 
 static int sgt_cache_stats_show(struct seq_file *s, void *unused)
 {
-	struct sgt_cache_entry *entry;
-	u64 live = 0;
-
-	mutex_lock(&sgt_cache_lock);
-	list_for_each_entry(entry, &sgt_cache_list, node)
-		live++;
+	spin_lock(&sgt_cache_lock);
 	seq_printf(s, "fills %llu\nhits %llu\nreleases %llu\nfill_failures %llu\n",
 		   sgt_cache_fills, (u64)atomic64_read(&sgt_cache_hits),
 		   sgt_cache_releases, sgt_cache_fill_failures);
-	seq_printf(s, "cached %llu\nbytes_held %llu\n", live, sgt_cache_bytes);
-	mutex_unlock(&sgt_cache_lock);
+	seq_printf(s, "cached %llu\nbytes_held %llu\nstale %llu\n", sgt_cache_live,
+		   sgt_cache_bytes, sgt_cache_stale);
+	spin_unlock(&sgt_cache_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sgt_cache_stats);
@@ -580,12 +658,11 @@ static int sgt_cache_attachments_show(struct seq_file *s, void *unused)
 	struct sgt_cache_entry *entry;
 
 	seq_puts(s, "exporter\tsize\tdevice\tbytes_mapped\n");
-	mutex_lock(&sgt_cache_lock);
+	spin_lock(&sgt_cache_lock);
 	list_for_each_entry(entry, &sgt_cache_list, node)
-		seq_printf(s, "%s\t%zu\t%s\t%zu\n", entry->attach->dmabuf->exp_name,
-			   entry->attach->dmabuf->size,
-			   dev_name(entry->attach->dev), entry->bytes);
-	mutex_unlock(&sgt_cache_lock);
+		seq_printf(s, "%s\t%zu\t%s\t%zu\n", entry->exp_name, entry->size,
+			   entry->dev_name, entry->bytes);
+	spin_unlock(&sgt_cache_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sgt_cache_attachments);
@@ -638,9 +715,14 @@ static int __init sgt_cache_init(void)
 
 	if (ret)
 		return ret;
-	ret = sgt_cache_lockdep_init();
+	ret = rhashtable_init(&sgt_cache_table, &sgt_cache_params);
 	if (ret)
 		return ret;
+	ret = sgt_cache_lockdep_init();
+	if (ret) {
+		rhashtable_destroy(&sgt_cache_table);
+		return ret;
+	}
 	sgt_cache_debugfs = debugfs_create_dir("dma_buf_sgt_cache", NULL);
 	debugfs_create_file("stats", 0444, sgt_cache_debugfs, NULL,
 			    &sgt_cache_stats_fops);
@@ -653,9 +735,20 @@ static int __init sgt_cache_init(void)
 	return 0;
 }
 
+static void sgt_cache_free_entry(void *ptr, void *arg)
+{
+	kfree(ptr);
+}
+
+/*
+ * Attachments still cached here belong to importers that reached the
+ * module through symbol_get() or detached with dma_buf_detach(): their
+ * tables are the core's, which unmaps them at their detach.
+ */
 static void __exit sgt_cache_exit(void)
 {
 	debugfs_remove_recursive(sgt_cache_debugfs);
+	rhashtable_free_and_destroy(&sgt_cache_table, sgt_cache_free_entry, NULL);
 	sgt_cache_lockdep_exit();
 }
 

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Holds one attachment cached through dma-buf-sgt-cache, for
- * tests/guest/unload-test: while it lives, dma-buf-sgt-cache must refuse to
- * unload. Writing the "release" parameter detaches it and drops the buffer;
- * the buffer pins this module (its exporter) until then.
+ * tests/guest/unload-test. Writing the "release" parameter detaches it the
+ * way an importer that reaches the module through symbol_get() must: with
+ * dma_buf_sgt_cache_detach() while the module is loaded, with
+ * dma_buf_detach() once it is gone. Writing "plain_detach" detaches it with
+ * dma_buf_detach() even while the module is loaded: an importer that mixes
+ * the two APIs. Either drops the buffer, which pins this module (its
+ * exporter) until then.
  *
  * The module's calls are looked up with symbol_get() and their references
  * dropped right after each use, so this module does not depend on
- * dma-buf-sgt-cache: only the module's own reference per cached attachment
- * can keep it loaded, and that is what the test checks. Stock kernels only
+ * dma-buf-sgt-cache, and a cached attachment takes no reference on it
+ * either: the test unloads it under a live attachment. Stock kernels only
  * (on a patched one the calls are the core's).
  */
 #include <linux/device.h>
@@ -40,16 +44,20 @@ static struct dma_buf_attachment *holder_cache_attach(void)
 	return attach;
 }
 
-static int holder_cache_detach(void)
+/* The module's detach while it is loaded, else the core's. */
+static void holder_cache_detach(bool plain)
 {
 	void (*fn)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 
-	fn = symbol_get(dma_buf_sgt_cache_detach);
-	if (!fn)
-		return -ENOENT;
+	fn = plain ? NULL : symbol_get(dma_buf_sgt_cache_detach);
+	pr_info("sgt_cache_holder: detach with %s\n",
+		fn ? "dma_buf_sgt_cache_detach()" : "dma_buf_detach()");
+	if (!fn) {
+		dma_buf_detach(holder_buf, holder_attach);
+		return;
+	}
 	fn(holder_buf, holder_attach);
 	symbol_put(dma_buf_sgt_cache_detach);
-	return 0;
 }
 
 static struct sg_table *holder_map(struct dma_buf_attachment *attach,
@@ -96,25 +104,44 @@ err_dev:
 	return ret;
 }
 
+static DEFINE_MUTEX(holder_lock);
+
+static int holder_drop(bool plain)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&holder_lock);
+	if (holder_attach) {
+		holder_cache_detach(plain);
+		holder_attach = NULL;
+		dma_buf_put(holder_buf);	/* unpins this module */
+		ret = 0;
+	}
+	mutex_unlock(&holder_lock);
+	return ret;
+}
+
 static int holder_release_set(const char *val, const struct kernel_param *kp)
 {
-	int ret;
-
-	if (!holder_attach)
-		return -ENOENT;
-	ret = holder_cache_detach();
-	if (ret)
-		return ret;
-	holder_attach = NULL;
-	dma_buf_put(holder_buf);	/* unpins this module */
-	return 0;
+	return holder_drop(false);
 }
 
 static const struct kernel_param_ops holder_release_ops = {
 	.set = holder_release_set,
 };
 module_param_cb(release, &holder_release_ops, NULL, 0200);
-MODULE_PARM_DESC(release, "write to detach the cached attachment and drop the buffer");
+MODULE_PARM_DESC(release, "write to detach the attachment (the module's detach while it is loaded) and drop the buffer");
+
+static int holder_plain_set(const char *val, const struct kernel_param *kp)
+{
+	return holder_drop(true);
+}
+
+static const struct kernel_param_ops holder_plain_ops = {
+	.set = holder_plain_set,
+};
+module_param_cb(plain_detach, &holder_plain_ops, NULL, 0200);
+MODULE_PARM_DESC(plain_detach, "write to detach the attachment with dma_buf_detach() and drop the buffer");
 
 /* Only reachable after "release": the live buffer pins the module. */
 static void __exit holder_exit(void)
