@@ -21,6 +21,8 @@ TIMED = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=(\S+) size=(\d+) '
                    r'median_ns=(\d+) samples=(\d+)')
 MEMORY = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=memory attachments=(\d+) '
                     r'table_bytes=(\d+) mapped_bytes=(\d+)')
+TEARDOWN = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=teardown attachments=(\d+) '
+                      r'first_ns=(\d+) last_ns=(\d+)')
 # variant name in the report: where it ran and what it is
 LABEL = {('patched', 'none'): 'no cache (no_sgt_cache)',
          ('patched', 'attach'): 'attach-time cache (series)',
@@ -46,7 +48,7 @@ def human(size):
 
 
 def load(logs):
-    timed, memory, setups = [], [], set()
+    timed, memory, teardown, setups = [], [], [], set()
     for log in logs:
         kernel, kind = os.path.basename(log)[:-4].rsplit('-', 1)
         found = 0
@@ -59,6 +61,11 @@ def load(logs):
                                   'op': m.group(3), 'size': int(m.group(4)),
                                   'median_ns': int(m.group(5)), 'samples': int(m.group(6))})
                     found += 1
+                m = TEARDOWN.search(line)
+                if m:
+                    teardown.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
+                                     'attachments': int(m.group(3)),
+                                     'first_ns': int(m.group(4)), 'last_ns': int(m.group(5))})
                 m = MEMORY.search(line)
                 if m:
                     memory.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
@@ -67,14 +74,14 @@ def load(logs):
                                    'mapped_bytes': int(m.group(5))})
         if not found:
             sys.exit(f'error: no benchmark results in {log}')
-    return timed, memory, sorted(setups)
+    return timed, memory, teardown, sorted(setups)
 
 
 def main():
     if len(sys.argv) < 3:
         sys.exit('usage: bench-report.py OUTDIR LOG...')
     out, logs = sys.argv[1], sys.argv[2:]
-    timed, memory, setups = load(logs)
+    timed, memory, teardown, setups = load(logs)
 
     def get(build, variant, op, size):
         for r in timed:
@@ -103,6 +110,12 @@ def main():
             print(f"{SHORT[(r['build'], r['variant'])]:<14} {r['attachments']:>5} "
                   f"{r['table_bytes']:>12} {r['table_bytes'] // r['attachments']:>10} "
                   f"{r['mapped_bytes']:>14}")
+
+    if teardown:
+        print('\ndetach, newest first: median ns with nearly N live, with under N/10 live')
+        for r in teardown:
+            print(f"{SHORT[(r['build'], r['variant'])]:<14} N={r['attachments']:<6} "
+                  f"{r['first_ns']:>10} {r['last_ns']:>10}")
 
     ratios = {}
 
@@ -145,9 +158,17 @@ def main():
         vals = [get(build, variant, 'map_unmap', s) for s in sizes]
         ratio(name, max(vals), min(vals))
 
+    # the module's bookkeeping: a detach with 10,000 live attachments over
+    # one with a few (sgt_bench fails its variant above 1.25x)
+    td = [r for r in teardown if (r['build'], r['variant']) == ('stock', 'module')]
+    if not td:
+        sys.exit('error: cannot compute module_detach_flatness: a measurement is missing')
+    ratios[f"module_detach_flatness_{td[0]['attachments']}"] = td[0]['first_ns'] / td[0]['last_ns']
+
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'bench.json'), 'w') as f:
-        json.dump({'setup': setups, 'timed': timed, 'memory': memory, 'ratios': ratios},
+        json.dump({'setup': setups, 'timed': timed, 'memory': memory, 'teardown': teardown,
+                   'ratios': ratios},
                   f, indent=1)
     dat = os.path.join(out, 'map_unmap.dat')
     with open(dat, 'w') as f:

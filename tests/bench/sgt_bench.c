@@ -25,9 +25,19 @@
  * sg_table plus scatterlist bytes (ksize() of each allocation) and bytes
  * kept DMA-mapped.
  *
+ * Teardown (param teardown=N, with the one-page size, for the module: the
+ * only variant with bookkeeping of its own): N attachments of one
+ * buffer whose exporter builds a one-entry table without mapping it (N
+ * mappings of one page would trip DMA-API debugging), then detached newest
+ * first, each detach timed: the median of the first tenth (nearly N
+ * attachments live) over that of the last tenth (a few live) must stay
+ * below TEARDOWN_MAX_RATIO, or the variant fails: bookkeeping whose cost
+ * grows with the number of attachments shows here.
+ *
  * Output lines, for scripts/bench.sh:
  *   sgt_bench: setup=S variant=V op=O size=N median_ns=T samples=K
  *   sgt_bench: setup=S variant=V op=memory attachments=N table_bytes=B mapped_bytes=M
+ *   sgt_bench: setup=S variant=V op=teardown attachments=N first_ns=F last_ns=L ratio=R.RR
  * and KTAP, one result per variant.
  */
 #include <linux/device.h>
@@ -40,6 +50,7 @@
 #include <linux/swiotlb.h>
 #include <sgt-page-buf.h>
 #include <sgt-root-dev.h>
+#include <sgt-test-mock.h>
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -58,12 +69,17 @@ MODULE_PARM_DESC(sizes, "buffer sizes in bytes ('+'-separated)");
 static char *attachments = "1+16+256+1024";
 module_param(attachments, charp, 0444);
 MODULE_PARM_DESC(attachments, "cached attachments of one 1 MiB buffer to measure ('+'-separated; empty: none)");
+static unsigned int teardown = 10000;
+module_param(teardown, uint, 0444);
+MODULE_PARM_DESC(teardown, "attachments to detach, newest first, timing each (0: none)");
 static unsigned int budget_ms = 100;
 module_param(budget_ms, uint, 0444);
 MODULE_PARM_DESC(budget_ms, "time spent on each measurement");
 
 #define MAX_SAMPLES 2001
 #define MIN_SAMPLES 5
+/* Hundredths: a per-detach cost that grows with the attachments fails. */
+#define TEARDOWN_MAX_RATIO 125
 
 static struct device *bench_dev;
 static const char *bench_setup = "dma-direct";
@@ -103,6 +119,19 @@ static const struct dma_buf_ops bench_lazy_ops = {
 	.cache_sgt_mapping = true,
 	.map_dma_buf = bench_map,
 	.unmap_dma_buf = bench_unmap,
+	.release = bench_release,
+};
+
+/* For teardown: a table per map, mapped for nothing. */
+static struct sg_table *bench_table_map(struct dma_buf_attachment *attach,
+					enum dma_data_direction dir)
+{
+	return sgt_test_mock_table(PAGE_SIZE);
+}
+
+static const struct dma_buf_ops bench_table_ops = {
+	.map_dma_buf = bench_table_map,
+	.unmap_dma_buf = sgt_test_mock_unmap,
 	.release = bench_release,
 };
 
@@ -171,6 +200,12 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static u64 median_of(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), cmp_u64, NULL);
+	return v[n / 2];
+}
+
 enum bench_op { OP_MAP_UNMAP, OP_ATTACH_DETACH, OP_ATTACH_MAP };
 static const char * const op_names[] = { "map_unmap", "attach_detach", "attach_map" };
 
@@ -212,9 +247,8 @@ static int measure(const char *v, struct dma_buf *dmabuf, enum bench_op op)
 		detach(v, dmabuf, a);
 	if (ret)
 		return ret;
-	sort(samples, n, sizeof(*samples), cmp_u64, NULL);
 	pr_info("sgt_bench: setup=%s variant=%s op=%s size=%zu median_ns=%llu samples=%u\n",
-		bench_setup, v, op_names[op], dmabuf->size, samples[n / 2], n);
+		bench_setup, v, op_names[op], dmabuf->size, median_of(samples, n), n);
 	return 0;
 }
 
@@ -293,6 +327,67 @@ static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
 	return ret;
 }
 
+/* @count attachments of one buffer, then each detach timed, newest first. */
+static int teardown_cost(const char *v, unsigned int count)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	unsigned int i, n, tenth = count / 10;
+	struct dma_buf_attachment **a;
+	struct dma_buf *dmabuf;
+	u64 first, last, ratio, t0, *t;
+	int ret = 0;
+
+	if (tenth < MIN_SAMPLES)
+		return -EINVAL;
+	a = kvcalloc(count, sizeof(*a), GFP_KERNEL);
+	t = kvcalloc(count, sizeof(*t), GFP_KERNEL);
+	exp_info.ops = &bench_table_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = &teardown;	/* unused, but the core wants one */
+	dmabuf = a && t ? dma_buf_export(&exp_info) : ERR_PTR(-ENOMEM);
+	if (IS_ERR(dmabuf)) {
+		kvfree(a);
+		kvfree(t);
+		return PTR_ERR(dmabuf);
+	}
+	for (n = 0; n < count; n++) {
+		a[n] = attach(v, dmabuf);
+		if (IS_ERR(a[n])) {
+			ret = PTR_ERR(a[n]);
+			break;
+		}
+		if (!strcmp(v, "lazy"))
+			ret = map_unmap(v, a[n]);
+		if (ret) {
+			n++;
+			break;
+		}
+		cond_resched();
+	}
+	for (i = n; i-- > 0;) {
+		t0 = ktime_get_ns();
+		detach(v, dmabuf, a[i]);
+		t[n - 1 - i] = ktime_get_ns() - t0;
+		cond_resched();
+	}
+	dma_buf_put(dmabuf);
+	kvfree(a);
+	if (!ret) {
+		first = median_of(t, tenth);
+		last = median_of(t + count - tenth, tenth);
+		ratio = div64_u64(first * 100, max(last, 1ULL));
+		pr_info("sgt_bench: setup=%s variant=%s op=teardown attachments=%u first_ns=%llu last_ns=%llu ratio=%llu.%02llu\n",
+			bench_setup, v, count, first, last, ratio / 100, ratio % 100);
+		if (ratio > TEARDOWN_MAX_RATIO) {
+			pr_err("sgt_bench: variant %s: a detach with %u attachments live costs %llu ns, with %u %llu ns\n",
+			       v, count, first, tenth, last);
+			ret = -ERANGE;
+		}
+	}
+	kvfree(t);
+	return ret;
+}
+
 /* Every operation on @buf for variant @v, then what it holds if it caches. */
 static int run_variant(const char *v, struct sgt_page_buf *buf, bool memory)
 {
@@ -307,6 +402,8 @@ static int run_variant(const char *v, struct sgt_page_buf *buf, bool memory)
 	for (op = OP_MAP_UNMAP; !ret && op <= OP_ATTACH_MAP; op++)
 		ret = measure(v, dmabuf, op);
 	dma_buf_put(dmabuf);
+	if (!ret && teardown && use_module(v) && buf->npages == 1)
+		ret = teardown_cost(v, teardown);
 	while (memory && !ret && strcmp(v, "none") && sscanf(p, "%u%n", &count, &len) == 1) {
 		p += len;
 		if (*p == '+')
