@@ -5,8 +5,9 @@
  *
  * Importers call dma_buf_sgt_cache_attach(), _map(), _unmap() and _detach()
  * (include/linux/dma-buf-sgt-cache.h). An attachment is eligible when the
- * exporter is static (no &dma_buf_ops.pin) and its exp_name is not on the deny
- * list, and when the importing device needs no per-map work from the DMA layer
+ * exporter is static (no &dma_buf_ops.pin) and not on the deny list (by the
+ * name of its map_dma_buf() callback, or by the deny= parameter's exporter
+ * or callback names), and when the importing device needs no per-map work from the DMA layer
  * (see sgt_cache_dev_caches()). Eligible attachments are mapped once at attach
  * time with %DMA_BIDIRECTIONAL, through the core's own map path, and the table
  * is kept in &dma_buf_attachment.sgt with &dma_buf_attachment.dir set to
@@ -54,21 +55,32 @@ MODULE_IMPORT_NS(DMA_BUF);
 
 #if !DMA_BUF_SGT_CACHE_IN_CORE
 
+#ifndef CONFIG_KALLSYMS
+#error "dma-buf-sgt-cache recognises exporters by their callbacks' names: it needs CONFIG_KALLSYMS"
+#endif
+
 #define SGT_CACHE_NAME_MAX	32
 #define SGT_CACHE_DENY_MAX	16
+/* Longer than any name on a deny list: a longer one is truncated, and differs. */
+#define SGT_CACHE_FN_MAX	64
 
 /*
- * The exporters the series opts out, by exp_name: the system heap, the CMA
- * heap (named after its CMA area), habanalabs, omapdrm, tegra and armada.
+ * The exporters the series opts out, by their map_dma_buf() callback: the
+ * system and CMA heaps, habanalabs, omapdrm, tegra and armada. Not by
+ * exp_name, which is not stable: a CMA heap's is its area's name, from the
+ * command line ("reserved") or from a device-tree node ("linux,cma@78000000").
+ * scripts/check-deny.py checks the list against each supported kernel's
+ * sources.
  */
 static const char * const sgt_cache_deny_default[] = {
-	"system", "reserved", "linux,cma", "default_cma_region",
-	"habanalabs", "omapdrm", "tegra_drm", "armada",
+	"system_heap_map_dma_buf", "cma_heap_map_dma_buf", "hl_map_dmabuf",
+	"omap_gem_map_dma_buf", "tegra_gem_prime_map_dma_buf",
+	"armada_gem_prime_map_dma_buf",
 };
 
 static char *deny;
 module_param(deny, charp, 0444);
-MODULE_PARM_DESC(deny, "more exporter names (dmabuf->exp_name) never to cache, comma-separated");
+MODULE_PARM_DESC(deny, "more exporters never to cache, by exp_name or map_dma_buf function name, comma-separated");
 
 static char sgt_cache_deny_extra[SGT_CACHE_DENY_MAX][SGT_CACHE_NAME_MAX];
 static unsigned int sgt_cache_deny_count;
@@ -296,24 +308,31 @@ static void sgt_cache_might_call(struct lockdep_map *map)
 }
 #endif
 
-static bool sgt_cache_denied(const char *name)
+/*
+ * Whether @dmabuf's exporter is denied: its map_dma_buf() by name (as
+ * kallsyms knows it, without a compiler suffix such as ".isra.0") on the
+ * default list or the parameter's, or its exp_name on the parameter's.
+ */
+static bool sgt_cache_denied(struct dma_buf *dmabuf)
 {
+	char fn[SGT_CACHE_FN_MAX];
 	unsigned int i;
 
-	if (!name)
-		return false;
+	snprintf(fn, sizeof(fn), "%ps", dmabuf->ops->map_dma_buf);
+	fn[strcspn(fn, ".")] = '\0';
 	for (i = 0; i < ARRAY_SIZE(sgt_cache_deny_default); i++)
-		if (!strcmp(name, sgt_cache_deny_default[i]))
+		if (!strcmp(fn, sgt_cache_deny_default[i]))
 			return true;
 	for (i = 0; i < sgt_cache_deny_count; i++)
-		if (!strcmp(name, sgt_cache_deny_extra[i]))
+		if (!strcmp(fn, sgt_cache_deny_extra[i]) ||
+		    (dmabuf->exp_name && !strcmp(dmabuf->exp_name, sgt_cache_deny_extra[i])))
 			return true;
 	return false;
 }
 
 static bool sgt_cache_eligible(struct dma_buf *dmabuf)
 {
-	return !dma_buf_is_dynamic(dmabuf) && !sgt_cache_denied(dmabuf->exp_name);
+	return !dma_buf_is_dynamic(dmabuf) && !sgt_cache_denied(dmabuf);
 }
 
 /*

@@ -28,7 +28,8 @@
 #      - the byte-level suite (tests/edu): the bytes QEMU's edu DMA engine
 #        moves per device kind and exporter, patched and module against
 #        stock (scripts/edu-diff.py, with its negative control);
-#      - the module's deny list against the sources (scripts/check-deny.py);
+#      - the module's deny list against the sources (scripts/check-deny.py,
+#        with its negative control);
 #      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
 #        on the patched core and on the module, a 10,000-call random loop on
 #        the test importer's interface, the upstream dma-buf kselftests on
@@ -353,9 +354,16 @@ for ver in $versions; do
 	# The module's deny list: the exp_name of every exporter the series
 	# opts out, as this version's sources build it.
 	echo "deny-list-$ver" >>"$plan"
-	python3 "$HX_ROOT/scripts/check-deny.py" "$HX_ROOT/dma-buf-sgt-cache.c" \
-		"$("$HX_ROOT/scripts/fetch-source.sh" "$ver")" "$HX_ROOT/patches/$ver" \
-		"deny-list-$ver" | record
+	deny=("$HX_ROOT/scripts/check-deny.py" "$HX_ROOT/dma-buf-sgt-cache.c"
+		"$("$HX_ROOT/scripts/fetch-source.sh" "$ver")" "$HX_ROOT/patches/$ver")
+	python3 "${deny[@]}" "deny-list-$ver" | record
+	# its negative control: the list without the CMA heap's callback
+	if [ "$ver" = "${vers[0]}" ]; then
+		echo "control-deny-list" >>"$plan"
+		"$HX_ROOT/scripts/check-flip.sh" control-deny-list cma_heap_map_dma_buf \
+			'maps with cma_heap_map_dma_buf, not on the deny list' "${deny[@]}" \
+			"deny-list-$ver" | record
+	fi
 done
 
 stage "== waiting for the guests"
