@@ -29,7 +29,7 @@ import sys
 import tempfile
 
 COMMANDS = ('make', 'cd', 'git', 'quilt', 'QUILT_PATCHES=', 'scripts/', 'dkms', 'cp',
-            'modprobe', 'insmod', 'bash', 'apt-get')
+            'modprobe', 'insmod', 'bash', 'apt-get', 'dpkg', 'dpkg-buildpackage', 'lintian')
 
 # (pattern of the documented command, file that runs it, what that file must
 # hold: None for the documented command itself, verbatim, or the text of its
@@ -41,7 +41,16 @@ RUNS = [
     # guest steps with small parameters on every debug kernel.
     (r'^make bench\b', 'scripts/check.sh', 'sgt_bench@sizes='),
     (r'^make stress\b', 'scripts/check.sh', 'fault-sweep@'),
-    (r'^make KDIR=', 'dkms.conf', 'make KDIR='),
+    # the module's kbuild, as any external module (check-dkms.sh: from a clean
+    # copy, without HOME; modules_install into a staging root)
+    (r'^make -C .+ M=\$PWD$', 'scripts/check-dkms.sh', 'make -C "$kdir" M="$src" modules'),
+    (r'^make -C .+ M=\$PWD modules_install$', 'scripts/check-dkms.sh', 'modules_install'),
+    # the Debian package (check-deb.sh: built, lintian, installed into a
+    # throw-away root, purged)
+    (r'^dpkg-buildpackage -b -uc -us$', 'scripts/check-deb.sh', 'dpkg-buildpackage -b -uc -us'),
+    (r'^lintian \.\./dma-buf-sgt-cache_', 'scripts/check-deb.sh', 'lintian --fail-on error,warning'),
+    (r'^dpkg -i \.\./dma-buf-sgt-cache-dkms_', 'scripts/check-deb.sh', 'dpkg -i /pkg.deb'),
+    (r'^dpkg --purge dma-buf-sgt-cache-dkms$', 'scripts/check-deb.sh', 'dpkg --purge dma-buf-sgt-cache-dkms'),
     (r'^cp -r \. /usr/src/dma-buf-sgt-cache-', 'scripts/check-dkms.sh', 'dma-buf-sgt-cache-$ver'),
     (r'^dkms (add|build|install) -m dma-buf-sgt-cache', 'scripts/check-dkms.sh',
      'for step in add build install'),

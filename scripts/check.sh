@@ -30,6 +30,9 @@
 #        stock (scripts/edu-diff.py, with its negative control);
 #      - the module's deny list against the sources (scripts/check-deny.py,
 #        with its negative control);
+#      - the Debian package (scripts/check-deb.sh): built, lintian clean,
+#        installed into a throw-away root where DKMS builds the module for
+#        Debian's kernels, purged;
 #      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
 #        on the patched core and on the module, a 10,000-call random loop on
 #        the test importer's interface, the upstream dma-buf kselftests on
@@ -211,6 +214,7 @@ bench="sgt_bench@sizes=4096+1048576:budget_ms=5:attachments=1+7"
 # three of make stress's five fault injection settings, 50 rounds each
 sweep="fault-sweep@50:failslab:10:1:failslab:100:3:fail_page_alloc:100:2"
 first=
+debs=() # Debian's stock kernels, for the package's check
 
 for ver in $versions; do
 	sent=0
@@ -219,6 +223,7 @@ for ver in $versions; do
 	# First what needs no kernel of ours: for a version whose kernel builds
 	# in the background, while it builds.
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
+	debs+=("$kdeb")
 	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
 	# Debian's own kernel (no KUnit, no lockdep): the module builds with W=1
 	# and sparse against its headers; the contract suite runs through it
@@ -365,6 +370,13 @@ for ver in $versions; do
 			"deny-list-$ver" | record
 	fi
 done
+
+# The Debian package: built, lintian (and its control), installed into a
+# throw-away root with DKMS building the module for each Debian kernel.
+stage "== the Debian package"
+for n in deb-build deb-lintian control-deb-lintian deb-purge; do echo "$n"; done >>"$plan"
+for d in "${debs[@]}"; do echo "deb-install-$(basename "$(readlink -f "$d")")"; done >>"$plan"
+"$HX_ROOT/scripts/check-deb.sh" "${debs[@]}" | record
 
 stage "== waiting for the guests"
 exec 9>&- # the end of the queue
