@@ -10,7 +10,10 @@
 #                    namespace, discarded at the end: the host's dpkg and
 #                    DKMS state never change), DKMS builds and installs the
 #                    module for the Debian stock kernel KVER (its headers
-#                    from fetch-stock.sh), vermagic checked; then
+#                    from fetch-stock.sh), vermagic checked; and
+#                    examples/importer builds there with its own Makefile
+#                    against the installed source, its .ko depending on
+#                    dma-buf-sgt-cache (the symbols resolved); then
 #   deb-purge        dpkg --purge leaves no module, DKMS tree or source
 . "$(dirname "$0")/lib.sh"
 
@@ -61,6 +64,7 @@ mkdir -p "$root"
 kvers=()
 for d in "$@"; do kvers+=("$(basename "$(readlink -f "$d")"):$(readlink -f "$d/build")"); done
 cp "$deb" "$tmp/pkg.deb"
+cp -r "$HX_ROOT/examples/importer" "$tmp/example"
 # shellcheck disable=SC2016 # expanded by the inner bash
 unshare -m --propagation private bash -c '
 set -euo pipefail
@@ -74,6 +78,7 @@ mount -t proc proc "$m/proc"
 mount --rbind /dev "$m/dev"
 mount --rbind /sys "$m/sys"
 cp "$pkg" "$m/pkg.deb"
+cp -r "$(dirname "$pkg")/example" "$m/example"
 inroot() { chroot "$m" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 if ! inroot dpkg -i /pkg.deb >"$root/dpkg.log" 2>&1; then
 	echo "result: FAIL deb-install -- dpkg -i: $(tail -1 "$root/dpkg.log")"
@@ -90,10 +95,21 @@ for kv in "$@"; do
 	fi
 	ko=$(find "$m/lib/modules/$k" -name "dma-buf-sgt-cache.ko*" | head -1)
 	magic=$( [ -n "$ko" ] && modinfo -F vermagic "$ko" | cut -d" " -f1)
-	if [ "$magic" = "$k" ]; then
-		echo "result: PASS deb-install-$k -- dpkg -i, dkms install: ${ko#"$m"} (vermagic $magic)"
-	else
+	if [ "$magic" != "$k" ]; then
 		echo "result: FAIL deb-install-$k -- installed module ${ko:-missing}, vermagic \"$magic\""
+		continue
+	fi
+	rm -rf "$m/ex-$k"
+	cp -r "$m/example" "$m/ex-$k"
+	if ! inroot make -C "/ex-$k" KDIR="/lib/modules/$k/build" >"$root/ex-$k.log" 2>&1; then
+		echo "result: FAIL deb-install-$k -- examples/importer: $(grep -m1 -iE "error" "$root/ex-$k.log")"
+		continue
+	fi
+	deps=$(modinfo -F depends "$m/ex-$k/sgt_example.ko")
+	if [ "$deps" = dma-buf-sgt-cache ]; then
+		echo "result: PASS deb-install-$k -- dpkg -i, dkms install: ${ko#"$m"} (vermagic $magic); examples/importer built against /usr/src, depends on $deps"
+	else
+		echo "result: FAIL deb-install-$k -- examples/importer built, but depends on \"$deps\""
 	fi
 done
 if ! inroot dpkg --purge dma-buf-sgt-cache-dkms >"$root/purge.log" 2>&1; then

@@ -47,6 +47,8 @@ RUNS = [
     (r'^make -C .+ M=\$PWD modules_install$', 'scripts/check-dkms.sh', 'modules_install'),
     # the Debian package (check-deb.sh: built, lintian, installed into a
     # throw-away root, purged)
+    (r'^make -C examples/importer KDIR=', 'scripts/build-example.sh',
+     'make -C "$out" KDIR="$kdir"'),
     (r'^dpkg-buildpackage -b -uc -us$', 'scripts/check-deb.sh', 'dpkg-buildpackage -b -uc -us'),
     (r'^lintian \.\./dma-buf-sgt-cache_', 'scripts/check-deb.sh', 'lintian --fail-on error,warning'),
     (r'^dpkg -i \.\./dma-buf-sgt-cache-dkms_', 'scripts/check-deb.sh', 'dpkg -i /pkg.deb'),

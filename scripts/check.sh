@@ -285,6 +285,8 @@ for ver in $versions; do
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug" \
 		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/edu"
+	# the worked example, built by its own Makefile as an outside driver is
+	ko_stock+=("$("$HX_ROOT/scripts/build-example.sh" "$ks" "$HX_CACHE/modules/example-$ver")")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
 		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
 		"$kst"
@@ -296,14 +298,15 @@ for ver in $versions; do
 		"hx.load=dma-buf-sgt-cache-test,$(hx_lockdep_steps "$ver" stock none)" \
 		cma=64M "hx.run=module-params,kselftests@$ver" hx.last=sgt_lockdep@case=cached
 	# The module on the stock kernel: unload safety first (nothing else may
-	# hold the module then), the matrix, the random loop, failure points,
+	# hold the module then), the matrix, the worked example
+	# (examples/importer), the random loop, failure points,
 	# a short stress and fault injection sweep after (make stress: longer),
 	# and last the lockdep inversion through the module's cache.
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
 		"lockdep=sgt_lockdep_module@case=cached" "$main_timeout" - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
 		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
-		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_importer:sgt-fuzz,$sweep \
+		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_example:sgt-example,with-modules@sgt_importer:sgt-fuzz,$sweep \
 		"hx.last=sgt_lockdep_module@case=cached"
 	# the module's lockdep cases first: the edu boots load the module anyway
 	lx_fill "$ver" module stock
