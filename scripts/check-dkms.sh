@@ -4,8 +4,9 @@
 # fetch-stock.sh), in a copy of the files a user gets (git's view of the
 # module: dkms.conf, Makefile, Kbuild, conftest.sh, the source, include/):
 #   kbuild   make -C KDIR M=DIR, with HOME and the harness's variables unset
-#            (a DKMS autoinstall from a service), and a second run that
-#            rebuilds nothing; make modules_install into a staging root
+#            (a DKMS autoinstall from a service), then the Makefile's make
+#            KDIR=, which must rebuild nothing; make modules_install into a
+#            staging root
 #   dkms     add, build, install, remove, all inside a sandbox
 #            (--dkmstree/--sourcetree/--installtree), never touching the
 #            host's /lib/modules; the installed module's vermagic
@@ -33,7 +34,7 @@ copy_module "$src"
 plain=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin)
 if ! "${plain[@]}" make -C "$kdir" M="$src" modules >"$tmp/kbuild.log" 2>&1; then
 	echo "result: FAIL kbuild-$kver -- make -C KDIR M=DIR: $(grep -m1 -iE 'error' "$tmp/kbuild.log" || tail -1 "$tmp/kbuild.log")"
-elif ! "${plain[@]}" make -C "$kdir" M="$src" modules >"$tmp/kbuild2.log" 2>&1 ||
+elif ! "${plain[@]}" make -C "$src" KDIR="$kdir" >"$tmp/kbuild2.log" 2>&1 ||
 	grep -qE '^ +(CC|LD) ' "$tmp/kbuild2.log"; then
 	echo "result: FAIL kbuild-$kver -- a second make rebuilt: $(grep -m1 -E '^ +(CC|LD) ' "$tmp/kbuild2.log")"
 elif ! make -C "$src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" modules_install \
@@ -42,7 +43,7 @@ elif ! make -C "$src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" modules_install 
 else
 	ko=$(find "$tmp/root/lib/modules/$kver" -name 'dma-buf-sgt-cache.ko*' | head -1)
 	if [ -n "$ko" ] && grep -qx '#define DMA_BUF_SGT_CACHE_IN_CORE 0' "$src/conftest.h"; then
-		echo "result: PASS kbuild-$kver -- make -C KDIR M=DIR without HOME, no rebuild the second time, modules_install: ${ko#"$tmp/root"}"
+		echo "result: PASS kbuild-$kver -- make -C KDIR M=DIR without HOME, then make KDIR= rebuilt nothing, modules_install: ${ko#"$tmp/root"}"
 	else
 		echo "result: FAIL kbuild-$kver -- no module installed (${ko:-none}) or a wrong conftest.h: $(tr '\n' ' ' <"$src/conftest.h")"
 	fi
