@@ -376,10 +376,10 @@ static size_t sgt_cache_dma_bytes(struct sg_table *sgt)
 }
 
 /*
- * Around the exporter's calls, and the maps and unmaps that stand for them:
- * since the dynamic locking convention (v6.2) the reservation lock, which
- * the core holds around every call of a static exporter; before it nothing,
- * as static exporters are called without it there.
+ * Around the exporter's calls at fill and release: since the dynamic
+ * locking convention (v6.2) the reservation lock, which the core holds
+ * around every call of a static exporter; before it nothing, as static
+ * exporters are called without it there.
  */
 static void sgt_cache_exporter_lock(struct dma_buf *dmabuf)
 {
@@ -391,6 +391,23 @@ static void sgt_cache_exporter_unlock(struct dma_buf *dmabuf)
 {
 	if (DMA_BUF_SGT_CACHE_LOCKED_MAP)
 		dma_resv_unlock(dmabuf->resv);
+}
+
+/*
+ * A map or unmap served from the cache takes no lock: the table was stored
+ * in &dma_buf_attachment.sgt before the attachment was returned to the
+ * importer and is cleared only by the importer's own detach, so nothing can
+ * change it under a map. Lockdep still records what the core's locked call
+ * would have: the importer's locks before the reservation lock (since
+ * v6.2), and before the exporter's map or unmap section. A caller that
+ * holds the reservation lock gets lockdep's report, as with the core's
+ * call, rather than a deadlock.
+ */
+static void sgt_cache_served(struct dma_buf *dmabuf, bool unmap)
+{
+	if (DMA_BUF_SGT_CACHE_LOCKED_MAP)
+		might_lock(&dmabuf->resv->lock.base);
+	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, unmap));
 }
 
 /*
@@ -587,7 +604,8 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
  * @dir: direction of the DMA transfer
  *
  * Returns the table cached at attach time, for any @dir, without calling the
- * exporter; otherwise maps as the core does for static importers.
+ * exporter and without taking the reservation lock (lockdep records it as
+ * taken); otherwise maps as the core does for static importers.
  *
  * Context: Process context. The caller must not hold the reservation lock.
  *
@@ -596,19 +614,13 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
 struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 				       enum dma_data_direction dir)
 {
-	struct dma_buf *dmabuf = attach->dmabuf;
-	struct sg_table *sgt;
-
 	if (!sgt_cache_cached(attach))
 		return dma_buf_sgt_cache_core_map(attach, dir);
 
-	sgt_cache_exporter_lock(dmabuf);
-	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, false));
-	sgt = dma_buf_map_attachment(attach, dir);
-	sgt_cache_exporter_unlock(dmabuf);
-	if (!IS_ERR(sgt))
-		atomic64_inc(&sgt_cache_hits);
-	return sgt;
+	/* DMA_BIDIRECTIONAL: the core would return it for any @dir. */
+	sgt_cache_served(attach->dmabuf, false);
+	atomic64_inc(&sgt_cache_hits);
+	return attach->sgt;
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
 
@@ -625,17 +637,11 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
 void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 			     struct sg_table *sgt, enum dma_data_direction dir)
 {
-	struct dma_buf *dmabuf = attach->dmabuf;
-
 	if (!sgt || sgt != attach->sgt || !sgt_cache_cached(attach)) {
 		dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 		return;
 	}
-
-	sgt_cache_exporter_lock(dmabuf);
-	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, true));
-	dma_buf_unmap_attachment(attach, sgt, dir);
-	sgt_cache_exporter_unlock(dmabuf);
+	sgt_cache_served(attach->dmabuf, true);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
 
