@@ -124,6 +124,7 @@ static inline void ktap_check(struct kunit *test, bool ok, bool fatal,
 /* The message's arguments are not printed: its format names the check. */
 #define KUNIT_ASSERT_FALSE_MSG(t, c, fmt, ...) KTAP_CHECK(t, !(c), true, fmt)
 #define KUNIT_EXPECT_EQ_MSG(t, a, b, fmt, ...) KTAP_CHECK(t, (a) == (b), false, fmt)
+#define KUNIT_EXPECT_TRUE_MSG(t, c, fmt, ...) KTAP_CHECK(t, c, false, fmt)
 
 static int ktap_case_thread(void *data)
 {

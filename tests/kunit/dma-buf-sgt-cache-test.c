@@ -14,6 +14,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -714,6 +715,77 @@ static void dynamic_pair_never_cached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 2);
 }
 
+/* Holds the reservation lock of a buffer until told to let go. */
+struct sgt_test_holder {
+	struct dma_resv *resv;
+	struct completion locked, release, finished;
+};
+
+static int sgt_test_hold(void *data)
+{
+	struct sgt_test_holder *h = data;
+
+	dma_resv_lock(h->resv, NULL);
+	complete(&h->locked);
+	wait_for_completion(&h->release);
+	dma_resv_unlock(h->resv);
+	complete(&h->finished);
+	return 0;
+}
+
+/* One map and unmap of an attachment, from a thread of its own. */
+struct sgt_test_mapper {
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct completion done;
+};
+
+static int sgt_test_map(void *data)
+{
+	struct sgt_test_mapper *m = data;
+
+	m->sgt = importer_map(m->attach, DMA_TO_DEVICE);
+	if (!IS_ERR_OR_NULL(m->sgt))
+		importer_unmap(m->attach, m->sgt, DMA_TO_DEVICE);
+	complete(&m->done);
+	return 0;
+}
+
+/*
+ * A map and unmap of the table cached at attach time take no lock: they
+ * finish while another thread holds the buffer's reservation lock (lockdep
+ * still records the lock: the differential lockdep suite shows it).
+ */
+static void cached_map_takes_no_lock(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach = attach_static(test);
+	struct sgt_test_holder h = { .resv = test_dmabuf(test)->resv };
+	struct sgt_test_mapper m = { .attach = attach };
+	struct task_struct *task;
+	bool done;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	init_completion(&h.locked);
+	init_completion(&h.release);
+	init_completion(&h.finished);
+	init_completion(&m.done);
+	task = kthread_run(sgt_test_hold, &h, "sgt-test-holder");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&h.locked);
+	task = kthread_run(sgt_test_map, &m, "sgt-test-mapper");
+	done = !IS_ERR(task) && wait_for_completion_timeout(&m.done, 2 * HZ);
+	complete(&h.release);
+	wait_for_completion(&h.finished);
+	if (!IS_ERR(task) && !done)
+		wait_for_completion(&m.done);	/* it had the lock after all */
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_EXPECT_TRUE_MSG(test, done, "the map waited for the reservation lock");
+	KUNIT_EXPECT_PTR_EQ(test, m.sgt, attach->sgt);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	detach(test, attach);
+}
+
 static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(attach_maps_once),
 	KUNIT_CASE_PARAM(map_served_from_cache, sgt_test_dir_gen_params),
@@ -723,6 +795,7 @@ static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(attach_fails_on_map_error),
 	KUNIT_CASE(lazy_flag_mapped_at_attach),
 	KUNIT_CASE(attach_map_locking),
+	KUNIT_CASE(cached_map_takes_no_lock),
 	KUNIT_CASE_PARAM(opt_out_maps_every_call, sgt_test_dir_gen_params),
 	KUNIT_CASE(bounced_device_maps_every_call),
 	KUNIT_CASE(importer_opt_out_maps_every_call),
