@@ -54,7 +54,7 @@ if build "$tmp/bad" debian/copyright && ! out=$(lint "$tmp/bad") &&
 	msg=$(grep -m1 -o 'no-copyright-file' <<<"$out"); then
 	echo "result: PASS control-deb-lintian -- tripped: $msg"
 else
-	echo "result: FAIL control-deb-lintian -- lintian passed a package without debian/copyright"
+	echo "result: FAIL control-deb-lintian -- a package without debian/copyright did not build, or lintian passed it"
 fi
 
 # The throw-away root. Each step prints its result line; the namespace's

@@ -1,8 +1,8 @@
 #!/bin/bash
 # check-dkms.sh DEBIAN_KERNEL_DIR: the module's own build, the ways a user
 # or a distro runs it, against a Debian stock kernel's headers (from
-# fetch-stock.sh), in a copy of the files a user gets (git's view of the
-# module: dkms.conf, Makefile, Kbuild, conftest.sh, the source, include/):
+# fetch-stock.sh), in a copy of the files a user gets (dkms.conf and what
+# the Debian package installs, by debian/dma-buf-sgt-cache-dkms.install):
 #   kbuild   make -C KDIR M=DIR, with HOME and the harness's variables unset
 #            (a DKMS autoinstall from a service), then the Makefile's make
 #            KDIR=, which must rebuild nothing; make modules_install into a
@@ -22,10 +22,12 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$HX_ROOT/dkms.conf")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 copy_module() { # DIR: the module's files as a user gets them
+	local f
 	mkdir -p "$1"
-	for f in dkms.conf Makefile Kbuild conftest.sh dma-buf-sgt-cache.c include; do
+	cp "$HX_ROOT/dkms.conf" "$1/"
+	while read -r f _; do
 		cp -r "$HX_ROOT/$f" "$1/"
-	done
+	done <"$HX_ROOT/debian/dma-buf-sgt-cache-dkms.install"
 }
 
 # kbuild: the command every kernel developer types, from a clean copy
