@@ -7,14 +7,16 @@
  * (include/linux/dma-buf-sgt-cache.h). An attachment is eligible when the
  * exporter is static (no &dma_buf_ops.pin) and not on the deny list (by the
  * name of its map_dma_buf() callback, or by the deny= parameter's exporter
- * or callback names), and when the importing device needs no per-map work from the DMA layer
- * (see sgt_cache_dev_caches()). Eligible attachments are mapped once at attach
- * time with %DMA_BIDIRECTIONAL, through the core's own map path, and the table
- * is kept in &dma_buf_attachment.sgt with &dma_buf_attachment.dir set to
- * %DMA_BIDIRECTIONAL: from then on the core itself returns it for every map
- * and ignores its unmaps. dma_buf_sgt_cache_detach() unmaps it once, with the
- * exporter's call, before dma_buf_detach() calls the exporter's detach,
- * exactly as a kernel with the series does. Lockdep sees the exporter calls
+ * or callback names), and when the importing device needs no per-map work
+ * from the DMA layer (see sgt_cache_dev_caches()). Eligible attachments are
+ * mapped once at attach time with %DMA_BIDIRECTIONAL, through the core's own
+ * map path, and the table is kept in &dma_buf_attachment.sgt with
+ * &dma_buf_attachment.dir set to %DMA_BIDIRECTIONAL: from then on
+ * dma_buf_sgt_cache_map() returns it, without a lock (see
+ * sgt_cache_served()), and so would the core's own map; unmaps of it do
+ * nothing. dma_buf_sgt_cache_detach() unmaps it once, with the exporter's
+ * call, before dma_buf_detach() calls the exporter's detach, exactly as a
+ * kernel with the series does. Lockdep sees the exporter calls
  * the cache skips as on a kernel with the series (see "Lockdep's view").
  *
  * Bookkeeping: one entry per cached attachment, found from the attachment
