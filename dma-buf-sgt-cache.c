@@ -46,6 +46,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
@@ -122,8 +123,8 @@ static u64 sgt_cache_stale;
 static u64 sgt_cache_live;
 static u64 sgt_cache_bytes;
 static struct dentry *sgt_cache_debugfs;
-/* Counted without the lock: maps served from the cache are the hot path. */
-static atomic64_t sgt_cache_hits = ATOMIC64_INIT(0);
+/* Per CPU, without a lock: maps served from the cache are the hot path. */
+static DEFINE_PER_CPU(u64, sgt_cache_hits);
 
 #ifdef CONFIG_LOCKDEP
 /*
@@ -621,7 +622,7 @@ struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 
 	/* DMA_BIDIRECTIONAL: the core would return it for any @dir. */
 	sgt_cache_served(attach->dmabuf, false);
-	atomic64_inc(&sgt_cache_hits);
+	this_cpu_inc(sgt_cache_hits);
 	return attach->sgt;
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
@@ -639,7 +640,14 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
 void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 			     struct sg_table *sgt, enum dma_data_direction dir)
 {
-	if (!sgt || sgt != attach->sgt || !sgt_cache_cached(attach)) {
+	/*
+	 * The attachment's own table, which no unmap releases. Only lockdep
+	 * tells one this module cached (annotated) from one the core cached
+	 * lazily (cache_sgt_mapping, not annotated); the core's unmap does
+	 * nothing for either, so without lockdep there is nothing to look up.
+	 */
+	if (!sgt || sgt != attach->sgt ||
+	    (IS_ENABLED(CONFIG_LOCKDEP) && !sgt_cache_cached(attach))) {
 		dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 		return;
 	}
@@ -669,10 +677,14 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
 
 static int sgt_cache_stats_show(struct seq_file *s, void *unused)
 {
+	u64 hits = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		hits += per_cpu(sgt_cache_hits, cpu);
 	spin_lock(&sgt_cache_lock);
 	seq_printf(s, "fills %llu\nhits %llu\nreleases %llu\nfill_failures %llu\n",
-		   sgt_cache_fills, (u64)atomic64_read(&sgt_cache_hits),
-		   sgt_cache_releases, sgt_cache_fill_failures);
+		   sgt_cache_fills, hits, sgt_cache_releases, sgt_cache_fill_failures);
 	seq_printf(s, "cached %llu\nbytes_held %llu\nstale %llu\n", sgt_cache_live,
 		   sgt_cache_bytes, sgt_cache_stale);
 	spin_unlock(&sgt_cache_lock);
