@@ -4,8 +4,13 @@
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-}
-check_version "$ver"
 pkg=linux-source-$ver
+if [ "$ver" = 7.3 ]; then
+	# Debian 13's backports: downloaded through a private apt configuration
+	# (apt-private.sh) and unpacked, never installed on this Debian 12 host.
+	exec "$HX_ROOT/scripts/fetch-backport-source.sh" "$ver"
+fi
+check_version "$ver"
 
 if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
 	[ "$(id -u)" -eq 0 ] || die "$pkg is not installed; run as root"
