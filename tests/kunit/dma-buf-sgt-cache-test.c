@@ -806,7 +806,7 @@ static struct kunit_case dma_buf_sgt_cache_cases[] = {
 };
 
 static struct kunit_suite dma_buf_sgt_cache_suite = {
-	.name = "dma-buf-sgt-cache",
+	.name = "dma_buf_sgt_cache",
 	.init = sgt_test_init,
 	.exit = sgt_test_exit,
 	.test_cases = dma_buf_sgt_cache_cases,
