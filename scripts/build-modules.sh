@@ -5,7 +5,8 @@
 # build KDIR, with W=1 and sparse (C=1), in a copy under OUT; print the
 # paths of the .ko files. A module that warns fails the build. Later DIRs
 # may use the symbols of earlier ones (dma-buf-sgt-cache.ko first, then its
-# users). A build whose inputs (sources, the headers it may include,
+# users). A build whose inputs (sources, the headers it may include, the
+# contract suite's source that tests/ktap and tests/kunit-module include,
 # conftest.h, the kernel's and the earlier modules' Module.symvers) did not
 # change is reused.
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +25,7 @@ for dir in "$@"; do
 	[ "$(cd "$dir" && pwd)" = "$HX_ROOT" ] && name=dma-buf-sgt-cache
 	b=$out/$name
 	stamp=$( { cat "$kdir/Module.symvers" "$out/conftest.h" "${symvers[@]}" /dev/null \
-		"$HX_ROOT"/include/linux/*.h "$HX_ROOT"/tests/include/*.h
+		"$HX_ROOT"/include/linux/*.h "$HX_ROOT"/tests/include/*.h "$HX_ROOT"/tests/kunit/*.c
 		echo "$kdir"
 		cd "$dir" && { find . -maxdepth 1 -type f \( -name Kbuild -o -name '*.[ch]' -o -name conftest.sh \)
 			[ ! -d include ] || find include -type f; } | LC_ALL=C sort | xargs cat
