@@ -301,6 +301,33 @@ static size_t table_bytes(struct sg_table *sgt)
 }
 
 /*
+ * @count attachments of @dmabuf into @a, each mapped once for the lazy
+ * variant (which caches at its first map). Return: how many were made,
+ * all to be detached, an error or 0 in @err.
+ */
+static unsigned int attach_many(const char *v, struct dma_buf *dmabuf,
+				struct dma_buf_attachment **a, unsigned int count,
+				int *err)
+{
+	unsigned int n;
+
+	*err = 0;
+	for (n = 0; n < count; n++) {
+		a[n] = attach(v, dmabuf);
+		if (IS_ERR(a[n])) {
+			*err = PTR_ERR(a[n]);
+			break;
+		}
+		if (!strcmp(v, "lazy"))
+			*err = map_unmap(v, a[n]);
+		if (*err)
+			return n + 1;
+		cond_resched();
+	}
+	return n;
+}
+
+/*
  * What @count cached attachments of one buffer hold: a table cached at
  * attach time, or (lazy) at the first map. An attachment left without a
  * table is an error, not a measurement.
@@ -321,24 +348,15 @@ static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
 		kvfree(a);
 		return PTR_ERR(dmabuf);
 	}
-	for (n = 0; n < count; n++) {
-		a[n] = attach(v, dmabuf);
-		if (IS_ERR(a[n])) {
-			ret = PTR_ERR(a[n]);
-			break;
-		}
-		if (!strcmp(v, "lazy"))
-			ret = map_unmap(v, a[n]);
-		if (!ret && !a[n]->sgt) {
+	n = attach_many(v, dmabuf, a, count, &ret);
+	for (i = 0; !ret && i < n; i++) {
+		if (!a[i]->sgt) {
 			pr_err("sgt_bench: variant %s: attachment %u of %u holds no table\n",
-			       v, n + 1, count);
+			       v, i + 1, count);
 			ret = -EPROTO;
-		}
-		if (ret) {
-			n++;
 			break;
 		}
-		bytes += table_bytes(a[n]->sgt);
+		bytes += table_bytes(a[i]->sgt);
 		mapped += dmabuf->size;
 	}
 	for (i = 0; i < n; i++)
@@ -374,20 +392,7 @@ static int teardown_cost(const char *v, unsigned int count)
 		kvfree(t);
 		return PTR_ERR(dmabuf);
 	}
-	for (n = 0; n < count; n++) {
-		a[n] = attach(v, dmabuf);
-		if (IS_ERR(a[n])) {
-			ret = PTR_ERR(a[n]);
-			break;
-		}
-		if (!strcmp(v, "lazy"))
-			ret = map_unmap(v, a[n]);
-		if (ret) {
-			n++;
-			break;
-		}
-		cond_resched();
-	}
+	n = attach_many(v, dmabuf, a, count, &ret);
 	for (i = n; i-- > 0;) {
 		t0 = ktime_get_ns();
 		detach(v, dmabuf, a[i]);
