@@ -45,10 +45,11 @@ RUNS = [
     # copy, without HOME; modules_install into a staging root)
     (r'^make -C .+ M=\$PWD$', 'scripts/check-dkms.sh', 'make -C "$kdir" M="$src" modules'),
     (r'^make -C .+ M=\$PWD modules_install$', 'scripts/check-dkms.sh', 'modules_install'),
-    # the Debian package (check-deb.sh: built, lintian, installed into a
-    # throw-away root, purged)
+    # the worked example, built by its own Makefile (build-example.sh)
     (r'^make -C examples/importer KDIR=', 'scripts/build-example.sh',
      'make -C "$out" KDIR="$kdir"'),
+    # the Debian package (check-deb.sh: built, lintian, installed into a
+    # throw-away root, purged)
     (r'^dpkg-buildpackage -b -uc -us$', 'scripts/check-deb.sh', 'dpkg-buildpackage -b -uc -us'),
     (r'^lintian \.\./dma-buf-sgt-cache_', 'scripts/check-deb.sh', 'lintian --fail-on error,warning'),
     (r'^dpkg -i \.\./dma-buf-sgt-cache-dkms_', 'scripts/check-deb.sh', 'dpkg -i /pkg.deb'),
