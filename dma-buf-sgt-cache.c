@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dma-buf-sgt-cache: attach time sg_table caching for kernels without the
- * dma-buf-sgt-cache patch series (stock Debian 6.1 and 6.12).
+ * dma-buf-sgt-cache patch series (stock Debian 6.1, 6.12 and 7.3).
  *
  * Importers call dma_buf_sgt_cache_attach(), _map(), _unmap() and _detach()
  * (include/linux/dma-buf-sgt-cache.h). An attachment is eligible when the
@@ -10,24 +10,31 @@
  * or callback names), and when the importing device needs no per-map work
  * from the DMA layer (see sgt_cache_dev_caches()). Eligible attachments are
  * mapped once at attach time with %DMA_BIDIRECTIONAL, through the core's own
- * map path, and the table is kept in &dma_buf_attachment.sgt with
- * &dma_buf_attachment.dir set to %DMA_BIDIRECTIONAL: from then on
- * dma_buf_sgt_cache_map() returns it, without a lock (see
- * sgt_cache_served()), and so would the core's own map; unmaps of it do
- * nothing. dma_buf_sgt_cache_detach() unmaps it once, with the exporter's
- * call, before dma_buf_detach() calls the exporter's detach, exactly as a
- * kernel with the series does. Lockdep sees the exporter calls
- * the cache skips as on a kernel with the series (see "Lockdep's view").
+ * map path. Where the attachment has a table of the core's
+ * (&dma_buf_attachment.sgt, until v6.16) the table is kept there with
+ * &dma_buf_attachment.dir set to %DMA_BIDIRECTIONAL, and the core's own map
+ * would return it too; elsewhere only in this module's entry for the
+ * attachment. From then on dma_buf_sgt_cache_map() returns it, without a
+ * lock (see sgt_cache_served()); unmaps of it do nothing.
+ * dma_buf_sgt_cache_detach() unmaps it once, with the exporter's call,
+ * before dma_buf_detach() calls the exporter's detach, exactly as a kernel
+ * with the series does. Lockdep sees the exporter calls the cache skips as
+ * on a kernel with the series (see "Lockdep's view").
  *
  * Bookkeeping: one entry per cached attachment, found from the attachment
  * in O(1) (a resizable hash table keyed by its address, looked up under
  * RCU) and listed for debugfs under a spinlock. An entry holds copies of
  * what debugfs prints and never dereferences its attachment: an importer
  * that detaches with plain dma_buf_detach() gets its table unmapped by the
- * core (it is the core's &dma_buf_attachment.sgt), and only the module's
- * accounting keeps the entry, until the address is reused (then it is
+ * core where it is the core's &dma_buf_attachment.sgt (since v6.16 nothing
+ * unmaps it: the exporter's mapping leaks, as any table left mapped at
+ * detach does there), and only the module's accounting keeps the entry,
+ * until the address is reused by an attachment of this module's (then it is
  * dropped, with a warning) or the module unloads. Importers hold the module
- * through their symbol references; cached attachments take none.
+ * through their symbol references. Where the core keeps the table, cached
+ * attachments take no reference: it unmaps them at their detach whether
+ * this module is loaded or not. Elsewhere only this module can unmap them,
+ * and each entry holds a reference to it until the entry goes.
  *
  * On a kernel with the series the header makes the four calls the core's
  * own, and this module only reports that it has nothing to do.
@@ -54,7 +61,7 @@
 #include <linux/string.h>
 #include <linux/swiotlb.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 #if !DMA_BUF_SGT_CACHE_IN_CORE
 
@@ -414,8 +421,9 @@ static void sgt_cache_served(struct dma_buf *dmabuf, bool unmap)
 }
 
 /*
- * Map @attach once and hand the table to the core to keep. The attachment
- * is not the importer's yet, so before v6.2 the store needs no lock.
+ * Map @attach once and keep the table in @entry and, where the attachment
+ * has a table of the core's, there too. The attachment is not the
+ * importer's yet, so before v6.2 the store needs no lock.
  */
 static int sgt_cache_fill(struct dma_buf_attachment *attach,
 			  struct sgt_cache_entry *entry)
@@ -431,10 +439,12 @@ static int sgt_cache_fill(struct dma_buf_attachment *attach,
 	entered = sgt_cache_call_begin(map);
 	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
 	sgt_cache_call_end(map, entered);
+#if DMA_BUF_SGT_CACHE_ATTACH_SGT
 	if (!IS_ERR(sgt)) {
 		attach->sgt = sgt;
 		attach->dir = DMA_BIDIRECTIONAL;
 	}
+#endif
 	sgt_cache_exporter_unlock(dmabuf);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
@@ -449,41 +459,66 @@ static int sgt_cache_fill(struct dma_buf_attachment *attach,
 }
 
 /*
- * Unmap the table of @attach with the exporter's call, as the core's detach
- * would (with the direction it was mapped with); the core then finds no
- * table to unmap.
+ * Unmap @sgt, the table cached for @attach, with the exporter's call, as the
+ * core's detach would (with the direction it was mapped with); the core
+ * then finds no table to unmap.
  */
-static void sgt_cache_release(struct dma_buf_attachment *attach)
+static void sgt_cache_release(struct dma_buf_attachment *attach,
+			      struct sg_table *sgt)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct lockdep_map *map = sgt_cache_lockdep_map(dmabuf, true);
-	struct sg_table *sgt;
 	bool entered;
 
 	sgt_cache_exporter_lock(dmabuf);
-	sgt = attach->sgt;
+#if DMA_BUF_SGT_CACHE_ATTACH_SGT
 	attach->sgt = NULL;
+#endif
 	entered = sgt_cache_call_begin(map);
-	dma_buf_unmap_attachment(attach, sgt, attach->dir);
+	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 	sgt_cache_call_end(map, entered);
 	sgt_cache_exporter_unlock(dmabuf);
 }
 
+/* The core's table of @attach, mapped before this module saw it, or NULL. */
+static struct sg_table *sgt_cache_core_table(struct dma_buf_attachment *attach)
+{
+#if DMA_BUF_SGT_CACHE_ATTACH_SGT
+	return attach->sgt;
+#else
+	return NULL;
+#endif
+}
+
 /*
- * Whether @attach holds the table this module cached at its attach: its
- * entry, for the table it still has (a stale entry of a reused address has
- * another, or none).
+ * Whether @entry is the live entry of @attach, the attachment at its
+ * address: where the core keeps the table, only while the attachment still
+ * has it (a stale entry of a reused address has another, or none);
+ * elsewhere always, as this module's attach calls drop a stale entry before
+ * they return an attachment at its address.
  */
-static bool sgt_cache_cached(struct dma_buf_attachment *attach)
+static bool sgt_cache_live_entry(struct dma_buf_attachment *attach,
+				 struct sgt_cache_entry *entry)
+{
+#if DMA_BUF_SGT_CACHE_ATTACH_SGT
+	return attach->sgt && entry->sgt == attach->sgt;
+#else
+	return true;
+#endif
+}
+
+/* The table this module cached at the attach of @attach, or NULL. */
+static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
 {
 	struct sgt_cache_entry *entry;
-	bool cached;
+	struct sg_table *sgt = NULL;
 
 	rcu_read_lock();
 	entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
-	cached = entry && attach->sgt && entry->sgt == attach->sgt;
+	if (entry && sgt_cache_live_entry(attach, entry))
+		sgt = entry->sgt;
 	rcu_read_unlock();
-	return cached;
+	return sgt;
 }
 
 /* Drop @entry from the table and the list; the caller holds sgt_cache_lock. */
@@ -495,6 +530,17 @@ static void sgt_cache_forget(struct sgt_cache_entry *entry)
 	sgt_cache_live--;
 	sgt_cache_bytes -= entry->bytes;
 	kfree_rcu(entry, rcu);
+	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT)
+		module_put(THIS_MODULE);
+}
+
+/* Drop a stale @entry, with a warning; the caller holds sgt_cache_lock. */
+static void sgt_cache_drop_stale(struct sgt_cache_entry *entry)
+{
+	pr_warn_ratelimited("an attachment of %s to %s was detached with dma_buf_detach(), not dma_buf_sgt_cache_detach()\n",
+			    entry->exp_name, entry->dev_name);
+	sgt_cache_stale++;
+	sgt_cache_forget(entry);
 }
 
 /*
@@ -513,14 +559,14 @@ static int sgt_cache_add(struct sgt_cache_entry *entry)
 							sgt_cache_params);
 		if (!old || IS_ERR(old))
 			break;
-		pr_warn_ratelimited("an attachment of %s to %s was detached with dma_buf_detach(), not dma_buf_sgt_cache_detach()\n",
-				    old->exp_name, old->dev_name);
-		sgt_cache_stale++;
-		sgt_cache_forget(old);
+		sgt_cache_drop_stale(old);
 	}
 	if (IS_ERR(old)) {
 		ret = PTR_ERR(old);
 	} else {
+		/* Taken from within this module's own call: it cannot fail. */
+		if (!DMA_BUF_SGT_CACHE_ATTACH_SGT)
+			__module_get(THIS_MODULE);
 		list_add_tail(&entry->node, &sgt_cache_list);
 		sgt_cache_fills++;
 		sgt_cache_live++;
@@ -530,24 +576,29 @@ static int sgt_cache_add(struct sgt_cache_entry *entry)
 	return ret;
 }
 
-/* Take the entry of @attach out, if it has one: at its detach. */
-static bool sgt_cache_remove(struct dma_buf_attachment *attach)
+/*
+ * Take the entry at the address of @attach out, if there is one: at its
+ * detach (@live: return its table, to release) or at an attach of this
+ * module's that caches nothing (any entry there is stale). Returns the
+ * table the caller must release, or NULL.
+ */
+static struct sg_table *sgt_cache_remove(struct dma_buf_attachment *attach,
+					 bool live)
 {
 	struct sgt_cache_entry *entry;
-	bool found = false;
+	struct sg_table *sgt = NULL;
 
 	spin_lock(&sgt_cache_lock);
 	entry = rhashtable_lookup_fast(&sgt_cache_table, &attach, sgt_cache_params);
-	if (entry) {
-		found = attach->sgt && entry->sgt == attach->sgt;
-		if (found)
-			sgt_cache_releases++;
-		else
-			sgt_cache_stale++;
+	if (entry && live && sgt_cache_live_entry(attach, entry)) {
+		sgt = entry->sgt;
+		sgt_cache_releases++;
 		sgt_cache_forget(entry);
+	} else if (entry) {
+		sgt_cache_drop_stale(entry);
 	}
 	spin_unlock(&sgt_cache_lock);
-	return found;
+	return sgt;
 }
 
 /**
@@ -577,9 +628,11 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 	struct sgt_cache_entry *entry;
 	int ret;
 
+	if (!sgt_cache_eligible(dmabuf) || !sgt_cache_dev_caches(dev))
+		return dma_buf_sgt_cache_attach_uncached(dmabuf, dev);
+
 	attach = dma_buf_attach(dmabuf, dev);
-	if (IS_ERR(attach) || attach->sgt || !sgt_cache_eligible(dmabuf) ||
-	    !sgt_cache_dev_caches(dev))
+	if (IS_ERR(attach) || sgt_cache_core_table(attach))
 		return attach;
 
 	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
@@ -587,7 +640,7 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 	if (!ret) {
 		ret = sgt_cache_add(entry);
 		if (ret)
-			sgt_cache_release(attach);
+			sgt_cache_release(attach, entry->sgt);
 	}
 	if (ret) {
 		kfree(entry);
@@ -600,6 +653,48 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 	return attach;
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
+
+/**
+ * dma_buf_sgt_cache_attach_uncached - attach without an attach time map
+ * @dmabuf: buffer to attach to
+ * @dev: the importing device
+ *
+ * dma_buf_attach(), and forget any entry left at the new attachment's
+ * address by an attachment detached with plain dma_buf_detach(): the
+ * other calls must not take it for this one's.
+ *
+ * Context: Process context. The caller must not hold the reservation lock of
+ * @dmabuf.
+ *
+ * Return: the attachment, or an ERR_PTR() from dma_buf_attach().
+ */
+struct dma_buf_attachment *
+dma_buf_sgt_cache_attach_uncached(struct dma_buf *dmabuf, struct device *dev)
+{
+	struct dma_buf_attachment *attach = dma_buf_attach(dmabuf, dev);
+
+	if (!IS_ERR(attach))
+		sgt_cache_remove(attach, false);
+	return attach;
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach_uncached);
+
+#if !DMA_BUF_SGT_CACHE_ATTACH_SGT
+/**
+ * dma_buf_sgt_cache_table - the table cached at attach time, if any
+ * @attach: an attachment made by dma_buf_sgt_cache_attach()
+ *
+ * Context: Any context.
+ *
+ * Return: the table this module mapped at the attach of @attach and keeps
+ * until its detach, or NULL.
+ */
+struct sg_table *dma_buf_sgt_cache_table(struct dma_buf_attachment *attach)
+{
+	return sgt_cache_lookup(attach);
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_table);
+#endif
 
 /**
  * dma_buf_sgt_cache_map - map an attachment made by dma_buf_sgt_cache_attach()
@@ -617,13 +712,15 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
 struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 				       enum dma_data_direction dir)
 {
-	if (!sgt_cache_cached(attach))
+	struct sg_table *sgt = sgt_cache_lookup(attach);
+
+	if (!sgt)
 		return dma_buf_sgt_cache_core_map(attach, dir);
 
-	/* DMA_BIDIRECTIONAL: the core would return it for any @dir. */
+	/* DMA_BIDIRECTIONAL: a kernel with the series returns it for any @dir. */
 	sgt_cache_served(attach->dmabuf, false);
 	this_cpu_inc(sgt_cache_hits);
-	return attach->sgt;
+	return sgt;
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
 
@@ -641,19 +738,78 @@ void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 			     struct sg_table *sgt, enum dma_data_direction dir)
 {
 	/*
-	 * The attachment's own table, which no unmap releases. Only lockdep
-	 * tells one this module cached (annotated) from one the core cached
-	 * lazily (cache_sgt_mapping, not annotated); the core's unmap does
-	 * nothing for either, so without lockdep there is nothing to look up.
+	 * The table cached at attach, which no unmap releases. Where the core
+	 * keeps it in the attachment, only lockdep tells one this module cached
+	 * (annotated) from one the core cached lazily (cache_sgt_mapping, not
+	 * annotated); the core's unmap does nothing for either, so without
+	 * lockdep there is nothing to look up.
 	 */
+#if DMA_BUF_SGT_CACHE_ATTACH_SGT
 	if (!sgt || sgt != attach->sgt ||
-	    (IS_ENABLED(CONFIG_LOCKDEP) && !sgt_cache_cached(attach))) {
+	    (IS_ENABLED(CONFIG_LOCKDEP) && sgt != sgt_cache_lookup(attach))) {
+#else
+	if (!sgt || sgt != sgt_cache_lookup(attach)) {
+#endif
 		dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 		return;
 	}
 	sgt_cache_served(attach->dmabuf, true);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
+
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+/**
+ * dma_buf_sgt_cache_map_locked - dma_buf_sgt_cache_map() under the reservation lock
+ * @attach: an attachment made by dma_buf_sgt_cache_attach()
+ * @dir: direction of the DMA transfer
+ *
+ * For importers that map with the buffer's reservation lock held (from an
+ * exporter's callback, or from memory reclaim with the lock trylocked):
+ * returns the table cached at attach time, for any @dir, without calling
+ * the exporter; otherwise the core's dma_buf_map_attachment().
+ *
+ * Context: Process context, with the reservation lock of the buffer held.
+ *
+ * Return: the sg_table, or an ERR_PTR() from the exporter's map.
+ */
+struct sg_table *dma_buf_sgt_cache_map_locked(struct dma_buf_attachment *attach,
+					      enum dma_data_direction dir)
+{
+	struct sg_table *sgt = sgt_cache_lookup(attach);
+
+	if (!sgt)
+		return dma_buf_map_attachment(attach, dir);
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, false));
+	this_cpu_inc(sgt_cache_hits);
+	return sgt;
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map_locked);
+
+/**
+ * dma_buf_sgt_cache_unmap_locked - dma_buf_sgt_cache_unmap() under the reservation lock
+ * @attach: the attachment
+ * @sgt: the table from dma_buf_sgt_cache_map_locked() or dma_buf_sgt_cache_map()
+ * @dir: the direction it was mapped with
+ *
+ * Unmapping the cached table does nothing; other tables go to the core's
+ * dma_buf_unmap_attachment().
+ *
+ * Context: Process context, with the reservation lock of the buffer held.
+ */
+void dma_buf_sgt_cache_unmap_locked(struct dma_buf_attachment *attach,
+				    struct sg_table *sgt, enum dma_data_direction dir)
+{
+	if (!sgt || sgt != sgt_cache_lookup(attach)) {
+		dma_buf_unmap_attachment(attach, sgt, dir);
+		return;
+	}
+	dma_resv_assert_held(attach->dmabuf->resv);
+	sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, true));
+}
+EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap_locked);
+#endif
 
 /**
  * dma_buf_sgt_cache_detach - detach an attachment from dma_buf_sgt_cache_attach()
@@ -669,8 +825,10 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
 void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attach)
 {
-	if (sgt_cache_remove(attach))
-		sgt_cache_release(attach);
+	struct sg_table *sgt = sgt_cache_remove(attach, true);
+
+	if (sgt)
+		sgt_cache_release(attach, sgt);
 	dma_buf_detach(dmabuf, attach);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);

@@ -11,8 +11,8 @@
  * dma_buf_sgt_cache_map() / _unmap() and detaches with
  * dma_buf_sgt_cache_detach(). Reading the file says what happened:
  *   exporter=NAME mapped_at_attach=yes|no maps=N same_table=yes|no
- * mapped_at_attach: the attachment held a table when attach returned (the
- * core keeps it in attach->sgt); same_table: every map returned the same
+ * mapped_at_attach: the attachment held a table when attach returned
+ * (dma_buf_sgt_cache_table()); same_table: every map returned the same
  * sg_table (a lazily cached one, too). Its
  * device is a root device with a 64-bit DMA mask, standing in for a real
  * driver's.
@@ -23,7 +23,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static struct device *example_dev;
 static struct device_dma_parameters example_parms;
@@ -43,7 +43,7 @@ static int example_import(struct dma_buf *dmabuf, unsigned int maps)
 	attach = dma_buf_sgt_cache_attach(dmabuf, example_dev);
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
-	at_attach = attach->sgt;
+	at_attach = dma_buf_sgt_cache_table(attach);
 	for (i = 0; i < maps; i++) {
 		sgt = dma_buf_sgt_cache_map(attach, DMA_BIDIRECTIONAL);
 		if (IS_ERR(sgt)) {
