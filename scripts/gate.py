@@ -12,7 +12,8 @@ Findings, one per gate that tripped:
            at or after the jiffy of "harness: kmemleak since jiffies N"
            (what boot left behind is counted, not reported); a report
            without that line trips the test gate
-  warn     a WARN()/WARN_ON() splat ("WARNING: CPU: ...")
+  warn     a WARN()/WARN_ON() splat ("WARNING: CPU: ..." or, since 7.x,
+           "WARNING: FILE:LINE at FN, CPU#N: ...")
   bug      BUG:, kernel BUG at, invalid opcode, Oops, a panic, a general
            protection or double fault, UBSAN, a stack-protector report,
            an RCU stall, a hung task
@@ -35,7 +36,7 @@ report belongs to the step begun last before it (printk can lag behind the
 step's end line); a finding of the test or timeout gate to the step it
 judges. leak findings belong to no step and cannot be scoped.
 
---cases STEP=FILE: for the step named STEP, FILE holds lines "GLOB pass|fail"
+--cases STEP=FILE: for the step named STEP, FILE holds lines "GLOB pass|fail|skip"
 where some cases must fail (the contract suite on a kernel without the
 series). Every case (suite.case or suite.case.param) must match a line and
 have its status, and every line must match a case; otherwise the test gate
@@ -71,7 +72,9 @@ REPORTS = [
         r'|held lock freed|lock held |Nested lock was not taken'
         r'|bad contention|[A-Z]+IRQ-safe -> [A-Z]+IRQ-unsafe)'
         r'|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off')),
-    ('warn', re.compile(r'WARNING: CPU: \d+ PID: \d+ at ')),
+    # 6.x: "WARNING: CPU: 0 PID: 1 at FILE:LINE FN"; 7.x: "WARNING: FILE:LINE
+    # at FN, CPU#0: COMM/PID"
+    ('warn', re.compile(r'WARNING: (CPU: \d+ PID: \d+ at |\S+:\d+ at .*, CPU#\d+: )')),
     # The titles syzkaller's pkg/report/linux.go classifies as crashes, in
     # the forms x86 prints them in 6.1 and 6.12: 6.1 prints a BUG() as
     # "kernel BUG at FILE:LINE!" and "invalid opcode: 0000 [#1]" (6.12:
@@ -131,16 +134,16 @@ def kunit_parse(kunit_py, lines):
 
 
 def check_cases(expect_file, leaves):
-    """Compare case statuses with "GLOB pass|fail" lines; return mismatches."""
+    """Compare case statuses with "GLOB pass|fail|skip" lines; return mismatches."""
     rules = []
     with open(expect_file) as f:
         for line in f:
             line = line.split('#', 1)[0].split()
             if not line:
                 continue
-            if len(line) != 2 or line[1] not in ('pass', 'fail'):
+            if len(line) != 2 or line[1] not in ('pass', 'fail', 'skip'):
                 sys.exit(f'error: {expect_file}: bad line: {" ".join(line)}')
-            rules.append((line[0], 'PASS' if line[1] == 'pass' else 'FAIL', [0]))
+            rules.append((line[0], line[1].upper(), [0]))
     bad = []
     for name, status in sorted(leaves.items()):
         rule = next((r for r in rules if fnmatch.fnmatchcase(name, r[0])), None)
@@ -341,7 +344,7 @@ def main():
     ap.add_argument('--expect', default='none',
                     help='none, or the comma-separated GATE or GATE=STEP that must trip')
     ap.add_argument('--cases', metavar='STEP=FILE',
-                    help='expected status per case of step STEP (GLOB pass|fail lines)')
+                    help='expected status per case of step STEP (GLOB pass|fail|skip lines)')
     ap.add_argument('--skips', help='the SKIP results expected: GUEST STEP TEST -- REASON lines')
     ap.add_argument('--guest', help="the guest's name, for --skips")
     ap.add_argument('--rc', type=int, default=0, help="boot.sh's exit status")

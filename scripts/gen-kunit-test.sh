@@ -1,7 +1,8 @@
 #!/bin/bash
 # gen-kunit-test.sh VER: print the in-tree copy of the contract test for the
 # series of kernel VER, generated from tests/kunit/dma-buf-sgt-cache-test.c
-# (the single source) by resolving its conftest macros with unifdef.
+# (the single source) by resolving its conftest macros with unifdef (and
+# the namespace macro with sed).
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-}
@@ -13,7 +14,10 @@ case "$ver" in
 esac
 # unifdef exits 1 when it changed something: that is the point here.
 rc=0
-unifdef -B -DDMA_BUF_SGT_CACHE_LOCKED_MAP="$locked" -DDMA_BUF_SGT_CACHE_IN_CORE=1 \
+out=$(unifdef -B -DDMA_BUF_SGT_CACHE_LOCKED_MAP="$locked" -DDMA_BUF_SGT_CACHE_IN_CORE=1 \
+	-DDMA_BUF_SGT_CACHE_ATTACH_SGT=1 -DDMA_BUF_SGT_CACHE_LAZY=1 \
+	-DDMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS=0 -DDMA_BUF_SGT_CACHE_CONFTEST=1 \
 	-UDMA_BUF_SGT_CACHE_TEST_MODULE \
-	"$HX_ROOT/tests/kunit/dma-buf-sgt-cache-test.c" || rc=$?
+	"$HX_ROOT/tests/kunit/dma-buf-sgt-cache-test.c") || rc=$?
 [ "$rc" -le 1 ] || die "unifdef failed on the contract test"
+printf '%s\n' "$out" | sed 's/MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS)/MODULE_IMPORT_NS(DMA_BUF)/'

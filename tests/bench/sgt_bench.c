@@ -57,7 +57,7 @@
 #include <sgt-root-dev.h>
 #include <sgt-test-mock.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 /* Lists are separated by '+' (the harness's command line takes ','). */
 static char *variants = "none+attach";
@@ -122,12 +122,17 @@ static const struct dma_buf_ops bench_plain_ops = {
 	.release = bench_release,
 };
 
+#if DMA_BUF_SGT_CACHE_LAZY
 static const struct dma_buf_ops bench_lazy_ops = {
 	.cache_sgt_mapping = true,
 	.map_dma_buf = bench_map,
 	.unmap_dma_buf = bench_unmap,
 	.release = bench_release,
 };
+#else
+/* Never used: skip_reason() rules "lazy" out where there is no flag. */
+#define bench_lazy_ops bench_plain_ops
+#endif
 
 /* For teardown: a table per map, mapped for nothing. */
 static struct sg_table *bench_table_map(struct dma_buf_attachment *attach,
@@ -350,13 +355,13 @@ static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
 	}
 	n = attach_many(v, dmabuf, a, count, &ret);
 	for (i = 0; !ret && i < n; i++) {
-		if (!a[i]->sgt) {
+		if (!dma_buf_sgt_cache_table(a[i])) {
 			pr_err("sgt_bench: variant %s: attachment %u of %u holds no table\n",
 			       v, i + 1, count);
 			ret = -EPROTO;
 			break;
 		}
-		bytes += table_bytes(a[i]->sgt);
+		bytes += table_bytes(dma_buf_sgt_cache_table(a[i]));
 		mapped += dmabuf->size;
 	}
 	for (i = 0; i < n; i++)
@@ -449,6 +454,8 @@ static const char *skip_reason(const char *v)
 		return NULL;
 	if (!strcmp(v, "attach"))
 		return DMA_BUF_SGT_CACHE_IN_CORE ? NULL : "needs the series";
+	if (!strcmp(v, "lazy") && !DMA_BUF_SGT_CACHE_LAZY)
+		return "needs cache_sgt_mapping (gone since v6.16)";
 	return DMA_BUF_SGT_CACHE_IN_CORE ? "needs a kernel without the series" : NULL;
 }
 

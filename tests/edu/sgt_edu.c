@@ -61,7 +61,7 @@
 #include <sgt-ctl.h>
 #include <sgt-probes.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
@@ -316,7 +316,7 @@ static ssize_t ctl_read(struct file *file, char __user *ubuf, size_t len,
 			      (long)(edu_cur - edus),
 			      domain && iommu_is_dma_domain(domain) ? "dma" : "none",
 			      edu_cur->pdev->untrusted, edu_cur->mask_bits,
-			      edu_attach && edu_attach->sgt,
+			      edu_attach && dma_buf_sgt_cache_table(edu_attach),
 			      atomic_read(&probes.maps), atomic_read(&probes.unmaps));
 	}
 	mutex_unlock(&edu_lock);

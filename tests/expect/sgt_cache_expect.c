@@ -15,7 +15,7 @@
 #include <linux/module.h>
 #include <sgt-test-mock.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static char *mode = "both_flags";
 module_param(mode, charp, 0444);

@@ -30,10 +30,11 @@
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <sgt-compat.h>
 #include <sgt-ctl.h>
 #include <sgt-page-buf.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 #define MOCK_MAX_SIZE (256UL << 20)
 
@@ -178,7 +179,7 @@ static int cmd_move(int fd)
 		return -EINVAL;
 	}
 	dma_resv_lock(dmabuf->resv, NULL);
-	dma_buf_move_notify(dmabuf);
+	sgt_test_invalidate(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
 	dma_buf_put(dmabuf);
 	return 0;

@@ -21,10 +21,11 @@
  *                (concurrent maps of one attachment), while one
  *                more kthread sends move_notify to the dynamic one. Every
  *                static map must come from the cache (the table cached at
- *                attach) but the opted-out one's, which must not. Each
- *                kthread imports as a device of its own: DMA-API debugging
- *                miscounts concurrent mappings of one page by one device
- *                (see tests/dma-debug/dma_debug_race.c).
+ *                attach) but the opted-out one's, and the dynamic one's
+ *                where the core does not map it at attach, which must
+ *                not. Each kthread imports as a device of its own:
+ *                DMA-API debugging miscounts concurrent mappings of one
+ *                page by one device (see tests/dma-debug/dma_debug_race.c).
  *
  * Every mode checks that the exporter's callbacks balance exactly (attach
  * and detach, map and unmap, pin and unpin) and prints KTAP and counts.
@@ -38,10 +39,11 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/sched/signal.h>
+#include <sgt-compat.h>
 #include <sgt-page-buf.h>
 #include <sgt-root-dev.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static char *mode = "errors";
 module_param(mode, charp, 0444);
@@ -198,11 +200,12 @@ static bool balanced(const char *what)
 static int map_static(struct dma_buf_attachment *a, bool cached)
 {
 	struct sg_table *sgt = dma_buf_sgt_cache_map(a, DMA_TO_DEVICE);
+	struct sg_table *kept = dma_buf_sgt_cache_table(a);
 	int ret = 0;
 
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
-	if (cached ? !a->sgt || sgt != a->sgt : !!a->sgt)
+	if (cached ? !kept || sgt != kept : !!kept)
 		ret = -EPROTO;
 	dma_buf_sgt_cache_unmap(a, sgt, DMA_TO_DEVICE);
 	return ret;
@@ -227,7 +230,7 @@ static void faults_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops faults_importer_ops = {
-	.move_notify = faults_move_notify,
+	.SGT_TEST_INVALIDATE = faults_move_notify,
 };
 
 /* One round as a dynamic importer: maps under the reservation lock. */
@@ -390,10 +393,12 @@ static int run_sweep(void)
 }
 
 /*
- * Static importers of all three are cached but for the opted-out one (a
- * static importer of a dynamic exporter is mapped at attach by the core).
+ * Static importers of the first are cached, of the opted-out one never, of
+ * the dynamic one where the core maps such a mismatched pair at attach
+ * (before v6.16: DMA_BUF_SGT_CACHE_LAZY; since, it pins at every map).
  */
-#define STRESS_OPTED_OUT 1
+#define STRESS_CACHED 0
+#define STRESS_DYNAMIC 2
 
 struct stress_ctx {
 	struct dma_buf *bufs[3];	/* cached, opted out, dynamic */
@@ -417,7 +422,8 @@ static int stress_thread(void *data)
 	atomic_inc(&ctx->started);
 	do {
 		u32 r = get_random_u32(), k = r % 3;
-		bool cached = k != STRESS_OPTED_OUT;
+		bool cached = k == STRESS_CACHED ||
+			      (k == STRESS_DYNAMIC && DMA_BUF_SGT_CACHE_LAZY);
 		int ret;
 
 		switch ((r >> 8) % 3) {
@@ -426,9 +432,9 @@ static int stress_thread(void *data)
 			break;
 		case 1:
 			/*
-			 * Shared by all: never the opted-out one, whose maps
-			 * would map the same pages for one device at once,
-			 * which DMA-API debugging miscounts.
+			 * Shared by all: never one that is not cached, whose
+			 * maps would map the same pages for one device at
+			 * once, which DMA-API debugging miscounts.
 			 */
 			if (cached) {
 				ret = map_static(ctx->shared[k], cached);
@@ -458,7 +464,7 @@ static int mover_thread(void *data)
 	atomic_inc(&ctx->started);
 	while (time_before(jiffies, ctx->deadline)) {
 		dma_resv_lock(dmabuf->resv, NULL);
-		dma_buf_move_notify(dmabuf);
+		sgt_test_invalidate(dmabuf);
 		dma_resv_unlock(dmabuf->resv);
 		usleep_range(100, 200);
 	}

@@ -77,6 +77,20 @@ static inline int ctl_read(const char *path, char *buf, int len)
 	return ret;
 }
 
+/*
+ * Whether the stock core is the one before v6.16, from sgt_importer's
+ * core_lazy parameter (the conftest's answer): it maps static/dynamic pairs
+ * at attach and has cache_sgt_mapping. 1, 0, or -1 without sgt_importer.
+ */
+static inline int stock_core_lazy(void)
+{
+	char flag[4];
+
+	if (ctl_read("/sys/module/sgt_importer/parameters/core_lazy", flag, sizeof(flag)))
+		return -1;
+	return flag[0] == 'Y';
+}
+
 static inline int importer_counts(struct counts *c)
 {
 	char buf[192];

@@ -12,15 +12,16 @@
  * The module's calls are looked up with symbol_get() and their references
  * dropped right after each use, so this module does not depend on
  * dma-buf-sgt-cache, and a cached attachment takes no reference on it
- * either: the test unloads it under a live attachment. Stock kernels only
- * (on a patched one the calls are the core's).
+ * either where the core keeps the table: the test unloads it under a live
+ * attachment there (elsewhere the attachment holds the module). Stock
+ * kernels only (on a patched one the calls are the core's).
  */
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/module.h>
 #include <sgt-test-mock.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static struct device *holder_dev;
 static struct dma_buf *holder_buf;
@@ -29,6 +30,15 @@ static struct dma_buf_attachment *holder_attach;
 #if DMA_BUF_SGT_CACHE_IN_CORE
 #error "sgt_cache_holder tests dma-buf-sgt-cache.ko: build it for a kernel without the series"
 #endif
+
+/*
+ * Whether the core keeps the table (attach->sgt): then the module may be
+ * unloaded under a cached attachment; elsewhere the attachment holds it.
+ * For tests/guest/unload-test (read only).
+ */
+static bool core_table = DMA_BUF_SGT_CACHE_ATTACH_SGT;
+module_param(core_table, bool, 0444);
+MODULE_PARM_DESC(core_table, "the core keeps the table of an attachment (read only)");
 
 /* dma_buf_sgt_cache_attach() without a lasting reference to its module. */
 static struct dma_buf_attachment *holder_cache_attach(void)
@@ -93,8 +103,7 @@ static int __init holder_init(void)
 		ret = PTR_ERR(holder_attach);
 		goto err_buf;
 	}
-	pr_info("sgt_cache_holder: attachment cached: %s\n",
-		holder_attach->sgt ? "yes" : "no");
+	pr_info("sgt_cache_holder: attached\n");
 	return 0;
 
 err_buf:

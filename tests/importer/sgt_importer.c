@@ -33,6 +33,11 @@
  *
  *   exporter_map_calls=N exporter_unmap_calls=N cached=0|1 same_table=0|1 moves=N
  *
+ * The read-only parameter core_lazy says whether the core is the one before
+ * v6.16 (the conftest's DMA_BUF_SGT_CACHE_LAZY): cache_sgt_mapping, and the
+ * attach time map of static/dynamic pairs. Guest programs read it to know
+ * what the stock core does.
+ *
  * Bad input changes nothing and fails the write: -EBADF (not an open fd),
  * -EINVAL (not a dma-buf, bad command, count or direction), -EBUSY (already
  * attached or watching), -ENOENT (nothing attached or watched).
@@ -49,11 +54,12 @@
 #include <linux/scatterlist.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <sgt-compat.h>
 #include <sgt-ctl.h>
 #include <sgt-probes.h>
 #include <sgt-root-dev.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static DEFINE_MUTEX(importer_lock);	/* serialises commands */
 static struct dentry *importer_dir;
@@ -66,6 +72,10 @@ static bool importer_watching;
 static struct sgt_probes probes;
 static atomic_t moves = ATOMIC_INIT(0);
 static bool same_table;
+
+static bool core_lazy = DMA_BUF_SGT_CACHE_LAZY;
+module_param(core_lazy, bool, 0444);
+MODULE_PARM_DESC(core_lazy, "the core has cache_sgt_mapping and maps static/dynamic pairs at attach (read only)");
 
 static void counts_reset(void)
 {
@@ -81,7 +91,7 @@ static void importer_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops importer_dynamic_ops = {
-	.move_notify = importer_move_notify,
+	.SGT_TEST_INVALIDATE = importer_move_notify,
 };
 
 static int cmd_attach(int fd, const char *kind)
@@ -156,7 +166,7 @@ static int cmd_map(unsigned int n, enum dma_data_direction dir)
 		sgt = importer_map(dir);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
-		if (sgt != importer_attach->sgt)
+		if (sgt != dma_buf_sgt_cache_table(importer_attach))
 			same_table = false;
 		importer_unmap(sgt, dir);
 	}
@@ -183,7 +193,7 @@ static int pmap_thread(void *data)
 			atomic_inc(&w->errors);
 			break;
 		}
-		if (sgt != importer_attach->sgt)
+		if (sgt != dma_buf_sgt_cache_table(importer_attach))
 			atomic_inc(&w->other_tables);
 		importer_unmap(sgt, w->dir);
 	}
@@ -372,7 +382,7 @@ static ssize_t ctl_read(struct file *file, char __user *ubuf, size_t len,
 	n = scnprintf(buf, sizeof(buf),
 		      "exporter_map_calls=%d exporter_unmap_calls=%d cached=%d same_table=%d moves=%d\n",
 		      atomic_read(&probes.maps), atomic_read(&probes.unmaps),
-		      importer_attach && importer_attach->sgt, same_table,
+		      importer_attach && dma_buf_sgt_cache_table(importer_attach), same_table,
 		      atomic_read(&moves));
 	mutex_unlock(&importer_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);

@@ -27,6 +27,7 @@ struct kunit {
 	void *priv;
 	const void *param_value;
 	bool failed;
+	const char *skipped;	/* the reason, once kunit_skip() ended the case */
 	struct completion done;
 	void (*run_case)(struct kunit *test);
 	struct list_head allocs;
@@ -105,6 +106,15 @@ static inline void ktap_check(struct kunit *test, bool ok, bool fatal,
 		ktap_abort(test);
 }
 
+/* End the case as skipped; the reason's arguments are not printed. */
+static inline void ktap_skip(struct kunit *test, const char *reason)
+{
+	test->skipped = reason;
+	ktap_abort(test);
+}
+
+#define kunit_skip(test, fmt, ...) ktap_skip(test, fmt)
+
 #define KTAP_CHECK(test, cond, fatal, what) \
 	ktap_check(test, cond, fatal, __FILE__, __LINE__, what)
 
@@ -134,9 +144,12 @@ static int ktap_case_thread(void *data)
 	kthread_complete_and_exit(&test->done, 0);
 }
 
-/* Run one case (or one parameter of it); return true if it passed. */
+/*
+ * Run one case (or one parameter of it); return true if it passed or was
+ * skipped (*@skipped: the reason, or NULL).
+ */
 static bool ktap_run_one(struct kunit_suite *suite, struct kunit_case *c,
-			 const void *param)
+			 const void *param, const char **skipped)
 {
 	struct ktap_alloc *a, *next;
 	struct task_struct *task;
@@ -158,12 +171,24 @@ static bool ktap_run_one(struct kunit_suite *suite, struct kunit_case *c,
 	}
 	list_for_each_entry_safe(a, next, &test.allocs, node)
 		kfree(a);
+	*skipped = test.failed ? NULL : test.skipped;
 	return !test.failed;
+}
+
+/* A result line: "ok", "not ok", or "ok ... # SKIP reason", as KUnit's. */
+static void ktap_result(const char *indent, bool ok, int n, const char *name,
+			const char *skipped)
+{
+	if (skipped)
+		pr_info("%sok %d %s # SKIP %s\n", indent, n, name, skipped);
+	else
+		pr_info("%s%s %d %s\n", indent, ok ? "ok" : "not ok", n, name);
 }
 
 static int ktap_run_suite(struct kunit_suite *suite)
 {
 	char desc[KUNIT_PARAM_DESC_SIZE];
+	const char *skipped, *pskipped;
 	struct kunit_case *c;
 	int n = 0, i, p;
 	const void *param;
@@ -178,8 +203,9 @@ static int ktap_run_suite(struct kunit_suite *suite)
 	pr_info("    1..%d\n", n);
 	all = true;
 	for (i = 1, c = suite->test_cases; c->run_case; c++, i++) {
+		skipped = NULL;
 		if (!c->generate_params) {
-			ok = ktap_run_one(suite, c, NULL);
+			ok = ktap_run_one(suite, c, NULL, &skipped);
 		} else {
 			pr_info("        KTAP version 1\n");
 			pr_info("        # Subtest: %s\n", c->name);
@@ -188,15 +214,14 @@ static int ktap_run_suite(struct kunit_suite *suite)
 			desc[0] = '\0';
 			for (param = c->generate_params(NULL, desc); param;
 			     param = c->generate_params(param, desc)) {
-				bool pok = ktap_run_one(suite, c, param);
+				bool pok = ktap_run_one(suite, c, param, &pskipped);
 
-				pr_info("        %s %d %s\n", pok ? "ok" : "not ok",
-					++p, desc);
+				ktap_result("        ", pok, ++p, desc, pskipped);
 				ok &= pok;
 				desc[0] = '\0';
 			}
 		}
-		pr_info("    %s %d %s\n", ok ? "ok" : "not ok", i, c->name);
+		ktap_result("    ", ok, i, c->name, skipped);
 		all &= ok;
 	}
 	pr_info("%s 1 %s\n", all ? "ok" : "not ok", suite->name);

@@ -20,12 +20,12 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
-#if !defined(DMA_BUF_SGT_CACHE_LOCKED_MAP) || !defined(DMA_BUF_SGT_CACHE_IN_CORE)
+#ifndef DMA_BUF_SGT_CACHE_CONFTEST
 /*
  * This file is the single source of these cases for every kernel, in tree
  * and out of tree. The copies in the kernel patch series are generated from
  * it by scripts/gen-kunit-test.sh (unifdef). Out of tree, the conftest
- * defines:
+ * defines DMA_BUF_SGT_CACHE_CONFTEST and:
  *
  * DMA_BUF_SGT_CACHE_LOCKED_MAP: the kernel follows the dynamic locking
  * convention (v6.2+): exporters are mapped under the reservation lock and
@@ -33,6 +33,14 @@
  * DMA_BUF_SGT_CACHE_IN_CORE: &dma_buf_ops has no_sgt_cache, i.e. the kernel
  * carries the series. Without it the cases for the new behaviour must fail,
  * and the others must pass.
+ * DMA_BUF_SGT_CACHE_ATTACH_SGT: &dma_buf_attachment has the core's table
+ * (sgt, dir): before v6.16, and with the series.
+ * DMA_BUF_SGT_CACHE_LAZY: &dma_buf_ops has cache_sgt_mapping, i.e. the core
+ * is older than v6.16, which also took out the attach time map of static
+ * importers of dynamic exporters and of dynamic importers of static ones
+ * (they are pinned, or mapped, at their first map since).
+ * DMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS: &dma_buf_attach_ops.move_notify is
+ * called invalidate_mappings.
  *
  * With DMA_BUF_SGT_CACHE_TEST_MODULE=1 the importer calls go through the
  * dma-buf-sgt-cache module's API instead; its deny list must then name the
@@ -44,7 +52,7 @@
 #include <linux/dma-buf-sgt-cache.h>
 #endif
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 enum mock_kind {
 	MOCK_STATIC,		/* static exporter, default behaviour */
@@ -76,6 +84,16 @@ struct mock_exporter {
 };
 
 #define SGT_TEST_MAX_ATTACH 2
+
+/*
+ * Whether the core maps static importers of dynamic exporters, and dynamic
+ * importers of static ones, at attach time (it did before v6.16).
+ */
+#if DMA_BUF_SGT_CACHE_LAZY
+#define SGT_TEST_PAIRS_MAPPED_AT_ATTACH 1
+#else
+#define SGT_TEST_PAIRS_MAPPED_AT_ATTACH 0
+#endif
 
 struct sgt_test_ctx {
 	struct device *dev;
@@ -217,7 +235,11 @@ static const struct dma_buf_ops mock_ops[] = {
 #else
 	[MOCK_NO_CACHE] = MOCK_OPS(),
 #endif
+#if DMA_BUF_SGT_CACHE_LAZY
 	[MOCK_LAZY] = MOCK_OPS(.cache_sgt_mapping = true),
+#else
+	[MOCK_LAZY] = MOCK_OPS(),
+#endif
 	[MOCK_DYNAMIC] = MOCK_OPS(.pin = mock_pin, .unpin = mock_unpin),
 	[MOCK_MAP_NULL] = MOCK_OPS(),
 	[MOCK_MAP_ERROR] = MOCK_OPS(),
@@ -229,7 +251,11 @@ static void importer_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops dynamic_importer_ops = {
+#if DMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS
+	.invalidate_mappings = importer_move_notify,
+#else
 	.move_notify = importer_move_notify,
+#endif
 };
 
 /* Export a buffer of @kind into the test context. */
@@ -353,6 +379,21 @@ static void importer_unmap(struct dma_buf_attachment *attach,
 #endif
 }
 
+/*
+ * The table kept for @attach from attach to detach: the core's, or the
+ * module's record of it; NULL on a kernel whose core keeps none.
+ */
+static struct sg_table *cached_table(struct dma_buf_attachment *attach)
+{
+#if DMA_BUF_SGT_CACHE_TEST_MODULE
+	return dma_buf_sgt_cache_table(attach);
+#elif DMA_BUF_SGT_CACHE_ATTACH_SGT
+	return attach->sgt;
+#else
+	return NULL;
+#endif
+}
+
 /* Dynamic importers map and unmap with the reservation lock held. */
 static struct sg_table *dynamic_map(struct dma_buf_attachment *attach,
 				    enum dma_data_direction dir)
@@ -422,8 +463,7 @@ static void attach_maps_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->map_bidir_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
-	KUNIT_EXPECT_NOT_NULL(test, attach->sgt);
-	KUNIT_EXPECT_EQ(test, attach->dir, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_NOT_NULL(test, cached_table(attach));
 	detach(test, attach);
 }
 
@@ -458,7 +498,7 @@ static void map_served_from_cache(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		sgt = importer_map(attach, *dir);
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
-		KUNIT_EXPECT_PTR_EQ(test, sgt, attach->sgt);
+		KUNIT_EXPECT_PTR_EQ(test, sgt, cached_table(attach));
 		importer_unmap(attach, sgt, *dir);
 	}
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
@@ -497,8 +537,8 @@ static void attachments_are_independent(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
-	KUNIT_EXPECT_NOT_NULL(test, a->sgt);
-	KUNIT_EXPECT_PTR_NE(test, a->sgt, b->sgt);
+	KUNIT_EXPECT_NOT_NULL(test, cached_table(a));
+	KUNIT_EXPECT_PTR_NE(test, cached_table(a), cached_table(b));
 	detach(test, a);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->tables, 1);
@@ -536,10 +576,15 @@ static void attach_fails_on_map_error(struct kunit *test)
 /* cache_sgt_mapping is superseded: the table is made at attach time. */
 static void lazy_flag_mapped_at_attach(struct kunit *test)
 {
-	struct mock_exporter *mock = export_mock(test, MOCK_LAZY);
-	struct dma_buf_attachment *attach = attach_static(test);
+	struct mock_exporter *mock;
+	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
+#if !DMA_BUF_SGT_CACHE_LAZY
+	kunit_skip(test, "no cache_sgt_mapping in this kernel");
+#endif
+	mock = export_mock(test, MOCK_LAZY);
+	attach = attach_static(test);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_bidir_calls, 1);
 	sgt = importer_map(attach, DMA_FROM_DEVICE);
@@ -580,7 +625,7 @@ static void opt_out_maps_every_call(struct kunit *test)
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
-	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, cached_table(attach));
 	for (i = 0; i < 3; i++) {
 		sgt = importer_map(attach, *dir);
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
@@ -613,7 +658,7 @@ static void bounced_device_maps_every_call(struct kunit *test)
 	attach = attach_static(test);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
-	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, cached_table(attach));
 	for (i = 0; i < 3; i++) {
 		sgt = importer_map(attach, DMA_BIDIRECTIONAL);
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
@@ -640,7 +685,7 @@ static void importer_opt_out_maps_every_call(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->attach_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
-	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, cached_table(attach));
 	for (i = 0; i < 3; i++) {
 		sgt = importer_map(attach, sgt_test_dirs[i]);
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
@@ -653,41 +698,51 @@ static void importer_opt_out_maps_every_call(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
 }
 
-/* Static importer, dynamic exporter: pinned and mapped at attach, as ever. */
+/*
+ * Static importer, dynamic exporter: as ever, pinned and mapped at attach
+ * where the core did that (before v6.16), pinned and mapped at every map
+ * since.
+ */
 static void dynamic_exporter_static_importer(struct kunit *test)
 {
 	struct mock_exporter *mock = export_mock(test, MOCK_DYNAMIC);
 	struct dma_buf_attachment *attach = attach_static(test);
+	int at_attach = SGT_TEST_PAIRS_MAPPED_AT_ATTACH;
 	struct sg_table *sgt;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
-	KUNIT_EXPECT_EQ(test, mock->pin_calls, 1);
-	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->pin_calls, at_attach);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, at_attach);
 	sgt = importer_map(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
 	importer_unmap(attach, sgt, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock->pin_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1 - at_attach);
 	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->unpin_calls, 1);
 }
 
 /*
- * Dynamic importer, static exporter: mapped at attach, as ever, even when the
- * exporter opted out of caching for static importers.
+ * Dynamic importer, static exporter: as ever, mapped at attach where the
+ * core did that (before v6.16), at every map since; even when the exporter
+ * opted out of caching for static importers.
  */
 static void static_exporter_dynamic_importer(struct kunit *test)
 {
 	struct mock_exporter *mock = export_mock(test, MOCK_NO_CACHE);
 	struct dma_buf_attachment *attach = attach_dynamic(test);
+	int at_attach = SGT_TEST_PAIRS_MAPPED_AT_ATTACH;
 	struct sg_table *sgt;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
-	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, at_attach);
 	sgt = dynamic_map(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
 	dynamic_unmap(attach, sgt, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1 - at_attach);
 	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 }
@@ -702,7 +757,7 @@ static void dynamic_pair_never_cached(struct kunit *test)
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 0);
-	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, cached_table(attach));
 	for (i = 0; i < 2; i++) {
 		sgt = dynamic_map(attach, DMA_BIDIRECTIONAL);
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
@@ -781,7 +836,7 @@ static void cached_map_takes_no_lock(struct kunit *test)
 		wait_for_completion(&m.done);	/* it had the lock after all */
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	KUNIT_EXPECT_TRUE_MSG(test, done, "the map waited for the reservation lock");
-	KUNIT_EXPECT_PTR_EQ(test, m.sgt, attach->sgt);
+	KUNIT_EXPECT_PTR_EQ(test, m.sgt, cached_table(attach));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
 	detach(test, attach);
 }

@@ -51,9 +51,10 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>
+#include <sgt-compat.h>
 #include <sgt-test-mock.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 #ifndef SGT_LOCKDEP_VIA_MODULE
 #define SGT_LOCKDEP_VIA_MODULE 0
@@ -102,6 +103,30 @@ static void lx_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt)
 		dma_buf_sgt_cache_core_unmap(attach, sgt, DMA_TO_DEVICE);
 }
 
+/*
+ * The same with the reservation lock held by the caller (since v6.2; the
+ * module has these calls only there).
+ */
+static struct sg_table *lx_map_locked(struct dma_buf_attachment *attach)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	if (SGT_LOCKDEP_VIA_MODULE)
+		return dma_buf_sgt_cache_map_locked(attach, DMA_TO_DEVICE);
+#endif
+	return dma_buf_map_attachment(attach, DMA_TO_DEVICE);
+}
+
+static void lx_unmap_locked(struct dma_buf_attachment *attach, struct sg_table *sgt)
+{
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	if (SGT_LOCKDEP_VIA_MODULE) {
+		dma_buf_sgt_cache_unmap_locked(attach, sgt, DMA_TO_DEVICE);
+		return;
+	}
+#endif
+	dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+}
+
 static void lx_detach(struct dma_buf_attachment *attach)
 {
 	if (SGT_LOCKDEP_VIA_MODULE)
@@ -122,9 +147,9 @@ static void lx_map_nested(struct dma_buf_attachment *inner)
 	if (DMA_BUF_SGT_CACHE_LOCKED_MAP) {
 		if (!dma_resv_trylock(inner->dmabuf->resv))
 			return;
-		sgt = dma_buf_map_attachment(inner, DMA_TO_DEVICE);
+		sgt = lx_map_locked(inner);
 		if (!IS_ERR(sgt))
-			dma_buf_unmap_attachment(inner, sgt, DMA_TO_DEVICE);
+			lx_unmap_locked(inner, sgt);
 		dma_resv_unlock(inner->dmabuf->resv);
 		return;
 	}
@@ -220,7 +245,7 @@ static void lx_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops lx_importer_ops = {
-	.move_notify = lx_move_notify,
+	.SGT_TEST_INVALIDATE = lx_move_notify,
 };
 
 static struct device *lx_dev;
@@ -306,9 +331,9 @@ static int lx_import(const struct dma_buf_ops *ops, const char *name,
 	if (resv_first) {
 		dma_resv_lock(resv, NULL);
 		mutex_lock(held);
-		sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
+		sgt = lx_map_locked(attach);
 		if (!IS_ERR(sgt))
-			dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+			lx_unmap_locked(attach, sgt);
 		mutex_unlock(held);
 		dma_resv_unlock(resv);
 	} else {
@@ -522,7 +547,7 @@ static int lx_case_reclaim(void)
 		if (!DMA_BUF_SGT_CACHE_LOCKED_MAP) {
 			lx_unmap(attach, sgt);
 		} else if (dma_resv_trylock(resv)) {
-			dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+			lx_unmap_locked(attach, sgt);
 			dma_resv_unlock(resv);
 		}
 		fs_reclaim_release(GFP_KERNEL);
