@@ -13,14 +13,8 @@ case "$tool" in apt-get | apt-cache) ;; *) die "usage: apt-private.sh SUITE[,SUI
 [ -n "$suites" ] || die "usage: apt-private.sh SUITE[,SUITE] apt-get|apt-cache ARG..."
 shift 2
 need apt-get apt-cache
-# The machine's Debian main archive: origin Debian, a release that is a
-# codename (not -updates or -security), component main.
-# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
-targets=$(apt-get indextargets --format '$(ORIGIN) $(RELEASE) $(CODENAME) $(COMPONENT) $(REPO_URI)')
-uri=$(awk '$1 == "Debian" && $2 == $3 && $2 !~ /-/ && $4 == "main" { print $5; exit }' <<<"$targets")
-[ -n "$uri" ] || die "no Debian main archive in this machine's apt sources (apt-get indextargets)"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || die "no $keyring (debian-archive-keyring)"
+uri=$(hx_debian_mirror)
+keyring=$(hx_debian_keyring)
 
 dir=$HX_CACHE/apt/${suites//,/+}
 mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"

@@ -65,11 +65,19 @@ while IFS= read -r line; do
 	esac
 done <<<"$required"
 
+# publish_build TMP OUT: move a finished build directory into place. Since
+# 7.x kbuild writes the absolute build directory into its Makefile
+# (KBUILD_OUTPUT), which must move with it.
+publish_build() {
+	publish "$1" "$2"
+	sed -i "s|$1|$2|g" "$2/Makefile"
+}
+
 if [[ "$name" != *-patched-* ]]; then
 	stage "build $name (log: $log)"
 	make -C "$src" O="$tmp" CC="ccache gcc" -j"$(nproc)" bzImage modules >>"$log" 2>&1 ||
 		die "building $name failed; see $log"
-	publish "$tmp" "$out"
+	publish_build "$tmp" "$out"
 	stage "built $name"
 	echo "$out"
 	exit 0
@@ -107,7 +115,7 @@ cmp -s <(opts "$tmp/.config") <(opts "$walk/build/.config") ||
 	die "$name: the patch-by-patch build ended with another config than $tmp/.config"
 mv "$log" "$walk/build/build.log"
 rm -rf "$tmp"
-publish "$walk/build" "$out"
+publish_build "$walk/build" "$out"
 rm -rf "$walk"
 stage "built $name"
 echo "$out"

@@ -20,10 +20,11 @@ mkdir -p "$out"
 tmp=$(mktemp -d "$out/.kselftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # O= keeps the pristine source untouched; CFLAGS replaces the Makefiles'
-# own (which only add -static and the headers).
+# own (which only add -static and the headers; 7.3's tests include
+# kselftest.h from the selftests directory, which lib.mk would add).
 make -C "$src/tools/testing/selftests" O="$tmp/build" \
 	TARGETS="dmabuf-heaps drivers/dma-buf" KHDR_INCLUDES="-isystem $uapi" \
-	CFLAGS="-static -O2 -Wall -isystem $uapi" \
+	CFLAGS="-static -O2 -Wall -isystem $uapi -I$src/tools/testing/selftests" \
 	install INSTALL_PATH="$tmp/selftests-$ver" >"$tmp/log" 2>&1 ||
 	die "building the $ver kselftests failed: $(grep -m1 -i error "$tmp/log")"
 [ -x "$tmp/selftests-$ver/run_kselftest.sh" ] || die "no run_kselftest.sh installed"

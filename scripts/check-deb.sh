@@ -57,31 +57,36 @@ else
 	echo "result: FAIL control-deb-lintian -- a package without debian/copyright did not build, or lintian passed it"
 fi
 
-# The throw-away root. Each step prints its result line; the namespace's
-# mounts, and everything written through the overlay, go with it.
-root=$tmp/root
-mkdir -p "$root"
-kvers=()
-for d in "$@"; do kvers+=("$(basename "$(readlink -f "$d")"):$(readlink -f "$d/build")"); done
-cp "$deb" "$tmp/pkg.deb"
-cp -r "$HX_ROOT/examples/importer" "$tmp/example"
-# shellcheck disable=SC2016 # expanded by the inner bash
-unshare -m --propagation private bash -c '
+# install_in LOWER ROOT PURGE KVER:HEADERS...: the package installed with
+# dpkg -i into an overlay of LOWER (this machine's root, or a build root)
+# mounted below ROOT in a private mount namespace, DKMS and the example for
+# each kernel, then purged (the result named PURGE). The namespace's mounts,
+# and everything written through the overlay, go with it.
+install_in() {
+	local lower=$1 root=$2 purge=$3
+	shift 3
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	unshare -m --propagation private bash -c '
 set -euo pipefail
-root=$1 pkg=$2 ver=$3
-shift 3
+lower=$1 root=$2 purge=$3 pkg=$4 ver=$5 cache=$6
+shift 6
 mount -t tmpfs tmpfs "$root"
 mkdir "$root/upper" "$root/work" "$root/m"
-mount -t overlay overlay -o "lowerdir=/,upperdir=$root/upper,workdir=$root/work" "$root/m"
+mount -t overlay overlay -o "lowerdir=$lower,upperdir=$root/upper,workdir=$root/work" "$root/m"
 m=$root/m
 mount -t proc proc "$m/proc"
 mount --rbind /dev "$m/dev"
 mount --rbind /sys "$m/sys"
+# a build root sees the kernel headers in the cache at their own paths
+if [ "$lower" != / ]; then
+	mkdir -p "$m$cache"
+	mount --bind "$cache" "$m$cache"
+fi
 cp "$pkg" "$m/pkg.deb"
 cp -r "$(dirname "$pkg")/example" "$m/example"
 inroot() { chroot "$m" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 if ! inroot dpkg -i /pkg.deb >"$root/dpkg.log" 2>&1; then
-	echo "result: FAIL deb-install -- dpkg -i: $(tail -1 "$root/dpkg.log")"
+	echo "result: FAIL deb-install -- dpkg -i into $lower: $(tail -1 "$root/dpkg.log")"
 	exit 0
 fi
 for kv in "$@"; do
@@ -107,20 +112,41 @@ for kv in "$@"; do
 	fi
 	deps=$(modinfo -F depends "$m/ex-$k/sgt_example.ko")
 	if [ "$deps" = dma-buf-sgt-cache ]; then
-		echo "result: PASS deb-install-$k -- dpkg -i, dkms install: ${ko#"$m"} (vermagic $magic); examples/importer built against /usr/src, depends on $deps"
+		echo "result: PASS deb-install-$k -- dpkg -i into $lower, dkms install: ${ko#"$m"} (vermagic $magic); examples/importer built against /usr/src, depends on $deps"
 	else
 		echo "result: FAIL deb-install-$k -- examples/importer built, but depends on \"$deps\""
 	fi
 done
 if ! inroot dpkg --purge dma-buf-sgt-cache-dkms >"$root/purge.log" 2>&1; then
-	echo "result: FAIL deb-purge -- dpkg --purge: $(tail -1 "$root/purge.log")"
+	echo "result: FAIL $purge -- dpkg --purge: $(tail -1 "$root/purge.log")"
 	exit 0
 fi
 left=$(find "$m/usr/src" "$m/var/lib/dkms" "$m/lib/modules" -name "dma-buf-sgt-cache*" 2>/dev/null | head -3 | tr "\n" " ")
 if [ -z "$left" ]; then
-	echo "result: PASS deb-purge -- no module, DKMS tree or source left"
+	echo "result: PASS $purge -- no module, DKMS tree or source left"
 else
-	echo "result: FAIL deb-purge -- left: $left"
+	echo "result: FAIL $purge -- left: $left"
 fi
-' check-deb "$root" "$tmp/pkg.deb" \
-	"$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$HX_ROOT/dkms.conf")" "${kvers[@]}"
+' check-deb "$lower" "$root" "$purge" "$tmp/pkg.deb" "$ver" "$HX_CACHE" "$@"
+}
+
+# The kernels by the root their headers build in (hx_in_kroot): this
+# machine's, or a Debian 13 build root, where the package is installed as
+# on a Debian 13 machine.
+cp "$deb" "$tmp/pkg.deb"
+cp -r "$HX_ROOT/examples/importer" "$tmp/example"
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$HX_ROOT/dkms.conf")
+declare -A kvers=() # lower root -> "KVER:HEADERS ..."
+for d in "$@"; do
+	b=$(readlink -f "$d/build") lower=/
+	[ ! -f "$b/.hx-build-root" ] || lower=$(cat "$b/.hx-build-root")
+	kvers[$lower]+=" $(basename "$(readlink -f "$d")"):$b"
+done
+for lower in "${!kvers[@]}"; do
+	purge="deb-purge"
+	[ "$lower" = / ] || purge=deb-purge-$(basename "$lower" | cut -d- -f1)
+	root=$tmp/root-$(echo "$lower" | md5sum | cut -c1-8)
+	mkdir -p "$root"
+	read -r -a ks <<<"${kvers[$lower]}"
+	install_in "$lower" "$root" "$purge" "${ks[@]}"
+done

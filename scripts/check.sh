@@ -2,10 +2,12 @@
 # check.sh: everything `make check` runs, on every supported kernel.
 #
 #   1. build the debug kernels (KASAN flavour: lockdep + KASAN + kmemleak +
-#      DMA_API_DEBUG + fault injection), stock and patched, 6.12 and 6.1
-#      (6.1's stock kernel in the background, niced, from the start; each
-#      patched kernel in the background from when its stock one is built);
-#      fetch Debian's stock binary kernels;
+#      DMA_API_DEBUG + fault injection), stock and patched, 6.12, 6.1 and
+#      7.3 (7.3: stock only until patches/7.3 exists; the later versions'
+#      stock kernels in the background, niced, from the start; each patched
+#      kernel in the background from when its stock one is built); fetch
+#      Debian's stock binary kernels (7.3's from trixie-backports, its
+#      modules built in a Debian 13 build root: scripts/build-root.sh);
 #   2. check each patch series (scripts/check-series.sh), after proving that
 #      its lint gates can trip (scripts/check-lint.sh);
 #   3. boot, HX_JOBS guests at a time, under a timeout each (Debian's
@@ -18,7 +20,8 @@
 #        guest whose init never starts once, on Debian's 6.12 kernel; a kmemleak report without the
 #        guest's since line, on the leak control's log);
 #      - the contract suite: all pass on patched kernels; on stock kernels
-#        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect);
+#        the new-behaviour cases fail and the rest pass (tests/kunit/stock.expect,
+#        stock-7.3.expect);
 #      - reports the series must produce, each from its own step at the end
 #        of a guest (gate.py's GATE=STEP): the WARN for contradictory flags;
 #      - the differential lockdep suite (tests/lockdep/cases): each case on
@@ -32,7 +35,8 @@
 #        with its negative control);
 #      - the Debian package (scripts/check-deb.sh): built, lintian clean,
 #        installed into a throw-away root where DKMS builds the module for
-#        Debian's kernels, purged;
+#        Debian's kernels (this machine's root for 6.1 and 6.12, the Debian
+#        13 build root for 7.3), purged;
 #      - the matrix of real exporters x importers (tests/guest/sgt-matrix.c)
 #        on the patched core and on the module, a 10,000-call random loop on
 #        the test importer's interface, the upstream dma-buf kselftests on
@@ -41,12 +45,12 @@
 #      failure.
 #
 # Environment: HX_JOBS (guests at once, default 5: much of a guest's time is
-# kmemleak's object age, asleep), HX_VERSIONS (default "6.12 6.1"),
+# kmemleak's object age, asleep), HX_VERSIONS (default "6.12 6.1 7.3"),
 # HX_QEMU_SMP (vCPUs per guest, default 1: see scripts/boot.sh; make stress
 # boots two), DMA_BUF_SGT_CACHE_DIR (the cache).
 . "$(dirname "$0")/lib.sh"
 
-versions=${HX_VERSIONS:-6.12 6.1}
+versions=${HX_VERSIONS:-6.12 6.1 7.3}
 jobs=${HX_JOBS:-5}
 for v in $versions; do check_version "$v"; done
 
@@ -224,15 +228,17 @@ for ver in $versions; do
 	# in the background, while it builds.
 	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
 	debs+=("$kdeb")
+	stock_expect=$(hx_stock_expect "$ver")
 	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
 	# Debian's own kernel (no KUnit, no lockdep): the module builds with W=1
-	# and sparse against its headers; the contract suite runs through it
-	# (tests/ktap) and, against the stock core, fails as stock.expect says;
-	# the WARN gate trips on it.
+	# and sparse against its headers (7.3's: in a Debian 13 build root, see
+	# build-modules.sh); the contract suite runs through it (tests/ktap)
+	# and, against the stock core, fails as the stock expectation says; the
+	# WARN gate trips on it.
 	if hx_lines ko_deb mods "$kdeb/build" "$HX_ROOT" "$HX_ROOT/tests/controls" \
 		"$HX_ROOT/tests/ktap"; then
 		echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
-		"$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
+		hx_in_kroot "$kdeb/build" "$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
 		"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
 		# One CPU, even if HX_QEMU_SMP asks for more: Debian's kernel patches
 		# its own text at boot (static keys), and QEMU's TCG sometimes runs the
@@ -241,7 +247,7 @@ for ver in $versions; do
 		queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
 			maxcpus=1 "hx.load=hx_control@mode=pass,hx_control@mode=warn"
 		queue "module-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" none 120 \
-			"dma-buf-sgt-cache-kstock=$HX_ROOT/tests/kunit/stock.expect" maxcpus=1 \
+			"dma-buf-sgt-cache-kstock=$stock_expect" maxcpus=1 \
 			"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" \
 			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock
 		# The bug gate on each Debian kernel: 6.1 prints a BUG() as
@@ -280,6 +286,13 @@ for ver in $versions; do
 	bg_kernel "$ver" patched
 
 	stage "== $ver: test modules"
+	# The bench's lazy variant needs cache_sgt_mapping (the conftest's
+	# answer for this stock core: gone since v6.16).
+	"$HX_ROOT/conftest.sh" --kdir "$ks" "$run/conftest-$ver.h"
+	variants=none+module
+	if grep -qx '#define DMA_BUF_SGT_CACHE_LAZY 1' "$run/conftest-$ver.h"; then
+		variants=none+lazy+module
+	fi
 	hx_lines ko_stock mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
@@ -294,7 +307,7 @@ for ver in $versions; do
 		"hx.load=$controls"
 	queue "contract-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
 		"lockdep=sgt_lockdep@case=cached" 240 \
-		"dma-buf-sgt-cache-test=$HX_ROOT/tests/kunit/stock.expect" \
+		"dma-buf-sgt-cache-test=$stock_expect" \
 		"hx.load=dma-buf-sgt-cache-test,$(hx_lockdep_steps "$ver" stock none)" \
 		cma=64M "hx.run=module-params,kselftests@$ver" hx.last=sgt_lockdep@case=cached
 	# The module on the stock kernel: unload safety first (nothing else may
@@ -305,7 +318,7 @@ for ver in $versions; do
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
 		"lockdep=sgt_lockdep_module@case=cached" "$main_timeout" - \
 		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
-		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=none+lazy+module" \
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=$variants" \
 		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_example:sgt-example,with-modules@sgt_importer:sgt-fuzz,$sweep \
 		"hx.last=sgt_lockdep_module@case=cached"
 	# the module's lockdep cases first: the edu boots load the module anyway
@@ -377,8 +390,16 @@ done
 # The Debian package: built, lintian (and its control), installed into a
 # throw-away root with DKMS building the module for each Debian kernel.
 stage "== the Debian package"
-for n in deb-build deb-lintian control-deb-lintian deb-purge; do echo "$n"; done >>"$plan"
-for d in "${debs[@]}"; do echo "deb-install-$(basename "$(readlink -f "$d")")"; done >>"$plan"
+for n in deb-build deb-lintian control-deb-lintian; do echo "$n"; done >>"$plan"
+# (a purge per throw-away root: this machine's, a Debian 13 build root's)
+for d in "${debs[@]}"; do
+	echo "deb-install-$(basename "$(readlink -f "$d")")"
+	if [ -f "$d/build/.hx-build-root" ]; then
+		echo "deb-purge-$(basename "$(cat "$d/build/.hx-build-root")" | cut -d- -f1)"
+	else
+		echo deb-purge
+	fi
+done | sort -u >>"$plan"
 "$HX_ROOT/scripts/check-deb.sh" "${debs[@]}" | record
 
 stage "== waiting for the guests"
@@ -394,21 +415,26 @@ echo "control-wrong-step" >>"$plan"
 # the differential lockdep suite: every verdict equals stock's (a result
 # line it does not print is a planned check without a result, which
 # summary.py fails), and its negative control
+# (a version without a series yet: its stock and module configurations)
+diffvers=()
+for v in "${vers[@]}"; do
+	if [ -f "$HX_ROOT/patches/$v/series" ]; then diffvers+=("$v"); else diffvers+=("$v:stock,module"); fi
+done
 for v in "${vers[@]}"; do echo "lockdep-diff-$v"; done >>"$plan"
-python3 "$HX_ROOT/scripts/lockdep-diff.py" "$HX_ROOT/tests/lockdep/cases" "$run" "${vers[@]}" |
+python3 "$HX_ROOT/scripts/lockdep-diff.py" "$HX_ROOT/tests/lockdep/cases" "$run" "${diffvers[@]}" |
 	record || true
 echo "control-lockdep-diff" >>"$plan"
 "$HX_ROOT/scripts/check-flip.sh" control-lockdep-diff patched:cached \
 	'cached patched: [a-z]*, stock: [a-z]*' "$HX_ROOT/scripts/lockdep-diff.py" \
-	"$HX_ROOT/tests/lockdep/cases" "$run" "${vers[@]}" | record
+	"$HX_ROOT/tests/lockdep/cases" "$run" "${diffvers[@]}" | record
 # the byte-level suite: every cell's bytes equal stock's, the cache where
 # the policy says (scripts/edu-diff.py), and its negative control
 for v in "${vers[@]}"; do echo "edu-diff-$v"; done >>"$plan"
-python3 "$HX_ROOT/scripts/edu-diff.py" "$run" "${vers[@]}" | record || true
+python3 "$HX_ROOT/scripts/edu-diff.py" "$run" "${diffvers[@]}" | record || true
 echo "control-edu-diff" >>"$plan"
 "$HX_ROOT/scripts/check-flip.sh" control-edu-diff patched:swiotlb:udmabuf \
 	'swiotlb udmabuf patched: bytes [ox/]*, stock: [ox/]*' "$HX_ROOT/scripts/edu-diff.py" \
-	"$run" "${vers[@]}" | record
+	"$run" "${diffvers[@]}" | record
 
 read -r busy idle < <(ticks)
 busy=$((busy - busy0)) idle=$((idle - idle0))

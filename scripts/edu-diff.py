@@ -80,24 +80,27 @@ def read_cells(logs):
     return cells, dups
 
 
-def judge(version, cells, flip):
-    """The table's rows and the problems of one version."""
+def judge(version, cells, flip, configs):
+    """The table's rows and the problems of one version (CONFIGS: those that ran)."""
     rows, problems = [], []
     if not cells:
         return rows, [f'no edu cells in the logs of {version}']
     for (kind, exp), per in sorted(cells.items()):
-        missing = [c for c in CONFIGS if c not in per]
+        missing = [c for c in configs if c not in per]
         if missing:
             problems.append(f'{kind} {exp}: no result for {",".join(missing)}')
             continue
         if flip:
             fc, fk, fe = flip
-            if (fk, fe) == (kind, exp) and per[fc][0][:1] in ('o', 'x'):
+            if (fk, fe) == (kind, exp) and fc in per and per[fc][0][:1] in ('o', 'x'):
                 b = per[fc][0]
                 per[fc] = (('x' if b[0] == 'o' else 'o') + b[1:],) + per[fc][1:]
         ref = per['stock']
         row = [kind, exp]
         for c in CONFIGS:
+            if c not in configs:
+                row.append('-')
+                continue
             b, stray, cache, calls, _ = per[c]
             cached = cache == 'attach/attach/attach'
             note = ''
@@ -125,7 +128,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--flip', help='CONFIG:KIND:EXPORTER (negative control)')
     ap.add_argument('logs')
-    ap.add_argument('versions', nargs='+')
+    ap.add_argument('versions', nargs='+', metavar='VERSION[:CONFIG,...]',
+                    help='a version, and the configurations that ran for it where not all '
+                         '(7.3:stock,module before its series exists)')
     a = ap.parse_args()
     flip = None
     if a.flip:
@@ -136,7 +141,11 @@ def main():
     out = []
     results = []
     for v in a.versions:
-        rows, problems = judge(v, cells.get(v, {}), flip)
+        v, _, only = v.partition(':')
+        configs = only.split(',') if only else CONFIGS
+        if not set(configs) <= set(CONFIGS) or 'stock' not in configs:
+            sys.exit(f'error: {v}:{only}: want VERSION[:stock,CONFIG...]')
+        rows, problems = judge(v, cells.get(v, {}), flip, configs)
         problems += [f'ran twice: {d}' for d in dups if d.startswith(v + ' ')]
         out.append(f'edu byte table, {v} (bytes: o arrived, x did not; per attachment: '
                    'to+from DMA_BIDIRECTIONAL / DMA_TO_DEVICE / DMA_FROM_DEVICE; '
@@ -153,7 +162,8 @@ def main():
                            f'cells: {"; ".join(problems[:4])}')
         else:
             cached = sum(1 for (k, e) in cells[v] if policy(k, e, 'patched'))
-            results.append(f'result: PASS edu-diff-{v} -- {n} cells: patched and module bytes '
+            which = ' and '.join(c for c in configs if c != 'stock')
+            results.append(f'result: PASS edu-diff-{v} -- {n} cells: {which} bytes '
                            f'equal to stock\'s; cached in {cached} of {n} as the policy says')
     text = '\n'.join(out)
     with open(os.path.join(a.logs, 'edu-diff.txt'), 'w') as f:

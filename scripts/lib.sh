@@ -11,7 +11,7 @@ export LC_ALL=C
 HX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HX_CACHE=${DMA_BUF_SGT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dma-buf-sgt-cache}
 HX_T0=${HX_T0:-$(date +%s)}
-HX_SUPPORTED="6.12 6.1"
+HX_SUPPORTED="6.12 6.1 7.3"
 export HX_ROOT HX_CACHE HX_T0
 
 # stage MSG...: one progress line on stderr, with elapsed seconds.
@@ -28,9 +28,43 @@ die() {
 # check_version VER: only the kernels this project supports.
 check_version() {
 	case "${1:-}" in
-	6.1 | 6.12) ;;
+	6.1 | 6.12 | 7.3) ;;
 	*) die "unknown kernel version '${1:-}' (supported: $HX_SUPPORTED)" ;;
 	esac
+}
+
+# hx_debian_mirror: the URI of this machine's Debian main archive (origin
+# Debian, a release that is a codename, not -updates or -security,
+# component main), from its own apt sources: a user's machine has its own
+# mirror, and no host is written in this project.
+hx_debian_mirror() {
+	local targets uri
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
+	targets=$(apt-get indextargets --format '$(ORIGIN) $(RELEASE) $(CODENAME) $(COMPONENT) $(REPO_URI)')
+	uri=$(awk '$1 == "Debian" && $2 == $3 && $2 !~ /-/ && $4 == "main" { print $5; exit }' <<<"$targets")
+	[ -n "$uri" ] || die "no Debian main archive in this machine's apt sources (apt-get indextargets)"
+	echo "$uri"
+}
+
+# hx_debian_keyring: the keyring that signs Debian's suites.
+hx_debian_keyring() {
+	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	[ -f "$keyring" ] || die "no $keyring (debian-archive-keyring)"
+	echo "$keyring"
+}
+
+# hx_in_kroot KDIR CMD...: run CMD (a build against the kernel headers
+# KDIR) where they build: in the build root named by KDIR/.hx-build-root
+# (fetch-stock.sh writes it for headers this machine's compiler cannot
+# build with), else here.
+hx_in_kroot() {
+	local kdir=$1
+	shift
+	if [ -f "$kdir/.hx-build-root" ]; then
+		"$HX_ROOT/scripts/in-root.sh" "$(cat "$kdir/.hx-build-root")" "$@"
+	else
+		"$@"
+	fi
 }
 
 # need CMD...: fail with a clear reason if a command is missing.
@@ -76,6 +110,14 @@ hx_lockdep_steps() {
 	[ "$2" != module ] || m=sgt_lockdep_module
 	for c in $(hx_lockdep_cases "$@"); do out+=${out:+,}$m@case=$c; done
 	echo "$out"
+}
+
+# hx_stock_expect VER: the contract suite's expected results on VER's
+# stock core (tests/kunit/stock-VER.expect where VER has its own).
+hx_stock_expect() {
+	local f=$HX_ROOT/tests/kunit/stock-$1.expect
+	[ -f "$f" ] || f=$HX_ROOT/tests/kunit/stock.expect
+	echo "$f"
 }
 
 # publish TMP DEST: atomically move a completed temporary result into place.

@@ -22,7 +22,8 @@
 . "$(dirname "$0")/lib.sh"
 
 vers=("$@")
-[ ${#vers[@]} -gt 0 ] || read -r -a vers <<<"$HX_SUPPORTED"
+# by default the kernels the mutants are written for (not 7.3 yet)
+[ ${#vers[@]} -gt 0 ] || vers=(6.12 6.1)
 for v in "${vers[@]}"; do check_version "$v"; done
 "$HX_ROOT/scripts/deps.sh"
 need qemu-system-x86_64 python3
