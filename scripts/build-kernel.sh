@@ -65,12 +65,14 @@ while IFS= read -r line; do
 	esac
 done <<<"$required"
 
-# publish_build TMP OUT: move a finished build directory into place. Since
-# 7.x kbuild writes the absolute build directory into its Makefile
-# (KBUILD_OUTPUT), which must move with it.
+# publish_build TMP OUT [TMPTREE TREE]: move a finished build directory into
+# place. Since 7.x kbuild writes absolute paths into the build's Makefile:
+# the build directory (KBUILD_OUTPUT) and the source tree it includes (for a
+# patched build, the walk's copy), which must follow it.
 publish_build() {
 	publish "$1" "$2"
 	sed -i "s|$1|$2|g" "$2/Makefile"
+	[ $# -lt 4 ] || sed -i "s|$3/|$4/|g" "$2/Makefile"
 }
 
 if [[ "$name" != *-patched-* ]]; then
@@ -115,7 +117,7 @@ cmp -s <(opts "$tmp/.config") <(opts "$walk/build/.config") ||
 	die "$name: the patch-by-patch build ended with another config than $tmp/.config"
 mv "$log" "$walk/build/build.log"
 rm -rf "$tmp"
-publish_build "$walk/build" "$out"
+publish_build "$walk/build" "$out" "$walk" "$src"
 rm -rf "$walk"
 stage "built $name"
 echo "$out"

@@ -22,20 +22,28 @@ gate() { # NAME PATTERN OUTPUT
 	fi
 }
 out=$(make -C "$kdir" M="$tmp" C=2 W=1 modules 2>&1 || true)
-gate sparse 'lint_control.c:[0-9]+:[0-9]+: (warning|error): dereference of noderef' "$out"
+if grep -q 'sparse is not available or not up to date' <<<"$out"; then
+	# 7.x's checker needs a sparse newer than Debian 12's (0.6.4)
+	echo "result: SKIP lint-control-sparse -- $(grep -m1 'sparse is not available' <<<"$out")"
+else
+	gate sparse 'lint_control.c:[0-9]+:[0-9]+: (warning|error): dereference of noderef' "$out"
+fi
 gate W=1 "lint_control.c:[0-9]+:[0-9]+: warning: no previous prototype for .{1,3}lint_w1" "$out"
 out=$(cd "$tmp" && { "$src/scripts/kernel-doc" -none lint_control.c 2>&1 || true; })
-gate kernel-doc "lint_control.c:[0-9]+: warning: .*'value'" "$out"
+# "f.c:12: warning: ..." before 6.16, "Warning: f.c:12 ..." since
+gate kernel-doc "lint_control.c:[0-9]+:? .*'value'" "$out"
 out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --strict --no-tree -q -f "$tmp/lint_control.c" 2>&1 || true)
 gate checkpatch 'space prohibited before semicolon' "$out"
 
 # The project's own C: checkpatch --strict and kernel-doc clean. (W=1 and
 # sparse run on every module build: scripts/build-modules.sh.)
-# One exception: the negative control's mode=bug exists to BUG().
+# Two exceptions: the negative control's mode=bug exists to BUG(); and
+# 7.x's checkpatch asks for kzalloc_obj(), which the 6.x kernels this same
+# source builds on do not have (ALLOC_WITH_SIZEOF).
 ignore() { # FILE: checkpatch's --ignore for it
 	case "$1" in
-	tests/controls/hx_control.c) echo AVOID_BUG ;;
-	*) echo NONE ;;
+	tests/controls/hx_control.c) echo AVOID_BUG,ALLOC_WITH_SIZEOF ;;
+	*) echo ALLOC_WITH_SIZEOF ;;
 	esac
 }
 bad=
