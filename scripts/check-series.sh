@@ -5,7 +5,7 @@
 #   quilt        the series applies with quilt push -a
 #   checkpatch   scripts/checkpatch.pl --strict: no error, warning or check
 #   kunit-source the in-tree test equals scripts/gen-kunit-test.sh VER
-#   kernel-doc   touched files: kernel-doc -none silent, -Wall adds nothing
+#   kernel-doc   touched files: kernel-doc -none and -Wall add no warning
 #   bisect       every prefix of the series builds (KASAN debug config;
 #                scripts/build-kernel.sh builds patched kernels that way)
 #   sparse, W=1  make C=2 / W=1 of drivers/dma-buf add no warning to stock
@@ -102,24 +102,28 @@ kd_all=()
 if "$src/scripts/kernel-doc" -h 2>&1 | grep -q -- '-Wall'; then
 	kd_all=(-Wall)
 fi
-kdoc() { # TREE FILE: the warnings, without line numbers
-	(cd "$1" && { scripts/kernel-doc -none "${kd_all[@]}" "$2" 2>&1 || true; }) |
-		sed 's/:[0-9]*:/:/' | sort
+kdoc() { # TREE FILE [OPTION]: the warnings, without line numbers ("f.c:12:
+	# warning: ..." before 6.16, "Warning: f.c:12 ..." since)
+	(cd "$1" && { scripts/kernel-doc -none "${@:3}" "$2" 2>&1 || true; }) |
+		sed -E 's/:[0-9]+:? /: /' | sort
+}
+added() { # OLD NEW: how many lines NEW has that OLD has not
+	comm -13 <(echo "$1") <(echo "$2") | sed '/^$/d' | wc -l
 }
 while read -r f; do
-	out=$(cd "$tree" && scripts/kernel-doc -none "$f" 2>&1) || true
-	[ -z "$out" ] || kd_none+="$f "
-	old=
+	old_none='' old_all=''
 	if [ -f "$src/$f" ]; then
-		old=$(kdoc "$src" "$f")
+		old_none=$(kdoc "$src" "$f")
+		old_all=$(kdoc "$src" "$f" "${kd_all[@]}")
 	fi
-	new=$(kdoc "$tree" "$f")
-	kd_new=$((kd_new + $(comm -13 <(echo "$old") <(echo "$new") | sed '/^$/d' | wc -l)))
+	# -none: silent, but for what the pristine file says already
+	[ "$(added "$old_none" "$(kdoc "$tree" "$f")")" -eq 0 ] || kd_none+="$f "
+	kd_new=$((kd_new + $(added "$old_all" "$(kdoc "$tree" "$f" "${kd_all[@]}")")))
 done < <(cat "${patches[@]/#/$pdir/}" | sed -n 's|^+++ b/||p' | sort -u | grep -E '\.[ch]$')
 if [ -z "$kd_none" ] && [ "$kd_new" -eq 0 ]; then
-	result PASS kernel-doc "touched files: -none silent, ${kd_all[*]:-default warnings} adds 0"
+	result PASS kernel-doc "touched files: -none and ${kd_all[*]:-default warnings} add 0 warnings"
 else
-	result FAIL kernel-doc "-none warns in: ${kd_none:-none}; ${kd_all[*]:-default warnings} adds $kd_new"
+	result FAIL kernel-doc "-none adds warnings in: ${kd_none:-no file}; ${kd_all[*]:-default warnings} adds $kd_new"
 fi
 
 # --- bisect: scripts/build-kernel.sh builds the patched kernel one patch
@@ -163,8 +167,14 @@ lint stock "$ks"
 lint patched "$kp"
 s_new=$(comm -13 <(warnings "$tmp/sparse-stock.log") <(warnings "$tmp/sparse-patched.log"))
 w_new=$(comm -13 <(warnings "$tmp/w1-stock.log") <(warnings "$tmp/w1-patched.log"))
+# Since 7.x the kernel runs sparse only if scripts/checker-valid.sh accepts
+# it (__typeof_unqual__), which Debian's sparse (0.6.4) is not; make C=2
+# then warns and checks nothing. That is said, not passed.
 {
-	if [ -z "$s_new" ]; then
+	if grep -q 'specified, but sparse is not available or not up to date' \
+		"$tmp/sparse-patched.log"; then
+		result SKIP sparse "make C=2 checks nothing: $(sparse --version) is older than this kernel's scripts/checker-valid.sh wants"
+	elif [ -z "$s_new" ]; then
 		result PASS sparse "make C=2 drivers/dma-buf: 0 new ($(warnings "$tmp/sparse-patched.log" | wc -l) as in stock)"
 	else
 		result FAIL sparse "new: $(echo "$s_new" | head -3 | tr '\n' ' ')"
