@@ -79,6 +79,7 @@ struct mock_exporter {
 	int unmap_seq;
 	int detach_seq;
 	int locking_violations;	/* calls outside the locking convention */
+	int invalidate_calls;	/* dynamic importers told their maps must go */
 	struct dma_resv *resv;
 	struct mutex map_lock;	/* taken by MOCK_MAP_LOCKED's map */
 };
@@ -248,6 +249,7 @@ static const struct dma_buf_ops mock_ops[] = {
 
 static void importer_move_notify(struct dma_buf_attachment *attach)
 {
+	to_mock(attach->dmabuf)->invalidate_calls++;
 }
 
 static const struct dma_buf_attach_ops dynamic_importer_ops = {
@@ -573,16 +575,17 @@ static void attach_fails_on_map_error(struct kunit *test)
 	expect_attach_fails(test, MOCK_MAP_ERROR, -EIO);
 }
 
-/* cache_sgt_mapping is superseded: the table is made at attach time. */
+#if DMA_BUF_SGT_CACHE_LAZY
+/*
+ * cache_sgt_mapping is superseded: the table is made at attach time. Only
+ * where the flag exists (v6.16 removed it).
+ */
 static void lazy_flag_mapped_at_attach(struct kunit *test)
 {
 	struct mock_exporter *mock;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
-#if !DMA_BUF_SGT_CACHE_LAZY
-	kunit_skip(test, "no cache_sgt_mapping in this kernel");
-#endif
 	mock = export_mock(test, MOCK_LAZY);
 	attach = attach_static(test);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
@@ -594,6 +597,7 @@ static void lazy_flag_mapped_at_attach(struct kunit *test)
 	detach(test, attach);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 }
+#endif
 
 /*
  * The attach time map of a static exporter takes the locks its map takes,
@@ -841,6 +845,51 @@ static void cached_map_takes_no_lock(struct kunit *test)
 	detach(test, attach);
 }
 
+/*
+ * An exporter that revokes or moves its buffer tells the dynamic importers
+ * (dma_buf_move_notify(), dma_buf_invalidate_mappings() since it was
+ * renamed); static importers are not told and keep their table. A table
+ * cached for a static importer survives it: nothing is unmapped, the
+ * importer is still served from it, and it is never revocable.
+ */
+static void invalidate_reaches_dynamic_importers_only(struct kunit *test)
+{
+	struct dma_buf_attachment *cached, *dynamic;
+	struct mock_exporter *mock;
+	struct sg_table *sgt;
+	int maps;
+
+	mock = export_mock(test, MOCK_STATIC);
+	cached = attach_static(test);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cached));
+	dynamic = attach_dynamic(test);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dynamic));
+	maps = mock->map_calls;
+
+	dma_resv_lock(mock->resv, NULL);
+#if DMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS
+	dma_buf_invalidate_mappings(test_dmabuf(test));
+#else
+	dma_buf_move_notify(test_dmabuf(test));
+#endif
+	dma_resv_unlock(mock->resv);
+	KUNIT_EXPECT_EQ(test, mock->invalidate_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 0);
+
+	sgt = importer_map(cached, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	KUNIT_EXPECT_PTR_EQ(test, sgt, cached_table(cached));
+	KUNIT_EXPECT_EQ(test, mock->map_calls, maps);
+	importer_unmap(cached, sgt, DMA_TO_DEVICE);
+#if DMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS
+	KUNIT_EXPECT_FALSE(test, dma_buf_attach_revocable(cached));
+	KUNIT_EXPECT_TRUE(test, dma_buf_attach_revocable(dynamic));
+#endif
+	detach(test, dynamic);
+	detach(test, cached);
+	KUNIT_EXPECT_EQ(test, mock->tables, 0);
+}
+
 static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(attach_maps_once),
 	KUNIT_CASE_PARAM(map_served_from_cache, sgt_test_dir_gen_params),
@@ -848,7 +897,9 @@ static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(attachments_are_independent),
 	KUNIT_CASE(attach_fails_on_null_map),
 	KUNIT_CASE(attach_fails_on_map_error),
+#if DMA_BUF_SGT_CACHE_LAZY
 	KUNIT_CASE(lazy_flag_mapped_at_attach),
+#endif
 	KUNIT_CASE(attach_map_locking),
 	KUNIT_CASE(cached_map_takes_no_lock),
 	KUNIT_CASE_PARAM(opt_out_maps_every_call, sgt_test_dir_gen_params),
@@ -857,6 +908,7 @@ static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(dynamic_exporter_static_importer),
 	KUNIT_CASE(static_exporter_dynamic_importer),
 	KUNIT_CASE(dynamic_pair_never_cached),
+	KUNIT_CASE(invalidate_reaches_dynamic_importers_only),
 	{}
 };
 
