@@ -76,7 +76,9 @@ MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 /*
  * The exporters the series opts out, by their map_dma_buf() callback: the
- * system and CMA heaps, habanalabs, omapdrm, tegra and armada. Not by
+ * system and CMA heaps, habanalabs, omapdrm, tegra, armada and vmwgfx, and
+ * since v6.16 panfrost, panthor, ivpu's userptr buffers, vfio-pci, the
+ * iommufd selftest and fsl_asrc_m2m. Not by
  * exp_name, which is not stable: a CMA heap's is its area's name, from the
  * command line ("reserved") or from a device-tree node ("linux,cma@78000000").
  * scripts/check-deny.py checks the list against each supported kernel's
@@ -85,7 +87,11 @@ MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 static const char * const sgt_cache_deny_default[] = {
 	"system_heap_map_dma_buf", "cma_heap_map_dma_buf", "hl_map_dmabuf",
 	"omap_gem_map_dma_buf", "tegra_gem_prime_map_dma_buf",
-	"armada_gem_prime_map_dma_buf",
+	"armada_gem_prime_map_dma_buf", "vmw_prime_map_dma_buf",
+	/* since v6.16 */
+	"panfrost_gem_prime_map_dma_buf", "panthor_gem_prime_map_dma_buf",
+	"ivpu_gem_userptr_dmabuf_map", "vfio_pci_dma_buf_map",
+	"iommufd_test_dma_buf_map", "fsl_asrc_m2m_map_dma_buf",
 };
 
 static char *deny;
