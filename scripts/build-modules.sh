@@ -20,14 +20,10 @@ mkdir -p "$out"
 hx_in_kroot "$kdir" "$HX_ROOT/conftest.sh" --kdir "$kdir" "$out/conftest.h"
 
 symvers=()
-# sparse (C=1) wherever the kernel takes Debian's sparse (0.6.4): since
-# 7.x its scripts/checker-valid.sh wants __typeof_unqual__, which no sparse
-# release has, and kbuild then skips the check with a warning; Debian's
-# 7.3 headers do not even carry the script. There W=1 alone, said here.
+# sparse (C=1) wherever the kernel takes Debian's sparse (hx_sparse_runs);
+# elsewhere W=1 alone, said here.
 sparse=(C=1)
-checker=$kdir/source/scripts/checker-valid.sh
-if [ -f "$kdir/.hx-build-root" ] ||
-	{ [ -f "$checker" ] && [ "$(sh "$checker" sparse 2>/dev/null)" != 1 ]; }; then
+if ! hx_sparse_runs "$kdir"; then
 	sparse=()
 	stage "sparse: not run against $kdir (the kernel wants a newer sparse than Debian has)"
 fi

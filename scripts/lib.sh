@@ -53,6 +53,17 @@ hx_debian_keyring() {
 	echo "$keyring"
 }
 
+# hx_sparse_runs KDIR: whether kbuild runs sparse (make C=1/C=2) against
+# KDIR with Debian's sparse (0.6.4). Since 7.x the kernel's
+# scripts/checker-valid.sh wants __typeof_unqual__, which no sparse release
+# has, and kbuild then skips the check with a warning; Debian's 7.3 headers
+# (built in a Debian 13 root) do not even carry the script.
+hx_sparse_runs() {
+	local checker=$1/source/scripts/checker-valid.sh
+	[ ! -f "$1/.hx-build-root" ] &&
+		{ [ ! -f "$checker" ] || [ "$(sh "$checker" sparse 2>/dev/null)" = 1 ]; }
+}
+
 # hx_in_kroot KDIR CMD...: run CMD (a build against the kernel headers
 # KDIR) where they build: in the build root named by KDIR/.hx-build-root
 # (fetch-stock.sh writes it for headers this machine's compiler cannot
