@@ -5,7 +5,7 @@
 #   quilt        the series applies with quilt push -a
 #   checkpatch   scripts/checkpatch.pl --strict: no error, warning or check
 #   kunit-source the in-tree test equals scripts/gen-kunit-test.sh VER
-#   kernel-doc   touched files: kernel-doc -none and -Wall add no warning
+#   kernel-doc   touched files: kernel-doc -none -Wall adds no warning
 #   bisect       every prefix of the series builds (KASAN debug config;
 #                scripts/build-kernel.sh builds patched kernels that way)
 #   sparse, W=1  make C=2 / W=1 of drivers/dma-buf add no warning to stock
@@ -96,34 +96,32 @@ fi
 
 # --- kernel-doc on the touched .c/.h files
 stage "series $ver: kernel-doc"
-kd_new=0 kd_none=
-# 6.1's kernel-doc has no -Wall; its default set is what there is.
+kd_new=0 kd_files=
+# 6.1's kernel-doc has no -Wall; its default set is what there is. -Wall
+# adds to the default set, so one run per file sees both.
 kd_all=()
 if "$src/scripts/kernel-doc" -h 2>&1 | grep -q -- '-Wall'; then
 	kd_all=(-Wall)
 fi
-kdoc() { # TREE FILE [OPTION]: the warnings, without line numbers ("f.c:12:
+kdoc() { # TREE FILE: the warnings, without line numbers ("f.c:12:
 	# warning: ..." before 6.16, "Warning: f.c:12 ..." since)
-	(cd "$1" && { scripts/kernel-doc -none "${@:3}" "$2" 2>&1 || true; }) |
+	(cd "$1" && { scripts/kernel-doc -none "${kd_all[@]}" "$2" 2>&1 || true; }) |
 		sed -E 's/:[0-9]+:? /: /' | sort
 }
-added() { # OLD NEW: how many lines NEW has that OLD has not
-	comm -13 <(echo "$1") <(echo "$2") | sed '/^$/d' | wc -l
-}
 while read -r f; do
-	old_none='' old_all=''
-	if [ -f "$src/$f" ]; then
-		old_none=$(kdoc "$src" "$f")
-		old_all=$(kdoc "$src" "$f" "${kd_all[@]}")
-	fi
-	# -none: silent, but for what the pristine file says already
-	[ "$(added "$old_none" "$(kdoc "$tree" "$f")")" -eq 0 ] || kd_none+="$f "
-	kd_new=$((kd_new + $(added "$old_all" "$(kdoc "$tree" "$f" "${kd_all[@]}")")))
+	# silent, but for what the pristine file says already
+	old=''
+	[ ! -f "$src/$f" ] || old=$(kdoc "$src" "$f")
+	new=$(kdoc "$tree" "$f")
+	n=$(comm -13 <(echo "$old") <(echo "$new") | sed '/^$/d' | wc -l)
+	[ "$n" -eq 0 ] || kd_files+="$f "
+	kd_new=$((kd_new + n))
 done < <(cat "${patches[@]/#/$pdir/}" | sed -n 's|^+++ b/||p' | sort -u | grep -E '\.[ch]$')
-if [ -z "$kd_none" ] && [ "$kd_new" -eq 0 ]; then
-	result PASS kernel-doc "touched files: -none and ${kd_all[*]:-default warnings} add 0 warnings"
+kd_set="-none ${kd_all[*]:-(the default warnings)}"
+if [ "$kd_new" -eq 0 ]; then
+	result PASS kernel-doc "touched files: $kd_set adds 0 warnings"
 else
-	result FAIL kernel-doc "-none adds warnings in: ${kd_none:-no file}; ${kd_all[*]:-default warnings} adds $kd_new"
+	result FAIL kernel-doc "$kd_set adds $kd_new warnings in: $kd_files"
 fi
 
 # --- bisect: scripts/build-kernel.sh builds the patched kernel one patch
