@@ -121,10 +121,17 @@ boots() {
 	tail -n "+$((sent + 1))" "$plan.$ver" >&9
 	sent=$n
 }
+moddir() { # KDIR: where mods builds against KDIR, with the conftest's conftest.h
+	echo "$HX_CACHE/modules/$(echo "$1" | md5sum | cut -c1-12)"
+}
 mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 	local kdir=$1
 	shift
-	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$HX_CACHE/modules/$(echo "$kdir" | md5sum | cut -c1-12)" "$@"
+	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$(moddir "$kdir")" "$@"
+}
+lazy_core() { # KDIR: whether its core has cache_sgt_mapping (gone since
+	# v6.16), as the conftest of `mods KDIR` found
+	grep -qx '#define DMA_BUF_SGT_CACHE_LAZY 1' "$(moddir "$1")/conftest.h"
 }
 
 # The test modules' .ko files per kernel, filled by hx_lines.
@@ -286,18 +293,16 @@ for ver in $versions; do
 	bg_kernel "$ver" patched
 
 	stage "== $ver: test modules"
-	# The bench's lazy variant needs cache_sgt_mapping (the conftest's
-	# answer for this stock core: gone since v6.16).
-	"$HX_ROOT/conftest.sh" --kdir "$ks" "$run/conftest-$ver.h"
-	variants=none+module
-	if grep -qx '#define DMA_BUF_SGT_CACHE_LAZY 1' "$run/conftest-$ver.h"; then
-		variants=none+lazy+module
-	fi
 	hx_lines ko_stock mods "$ks" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug" \
 		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/edu"
+	# The bench's lazy variant needs cache_sgt_mapping.
+	variants=none+module
+	if lazy_core "$ks"; then
+		variants=none+lazy+module
+	fi
 	# the worked example, built by its own Makefile as an outside driver is
 	ko_stock+=("$("$HX_ROOT/scripts/build-example.sh" "$ks" "$HX_CACHE/modules/example-$ver")")
 	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
@@ -348,11 +353,9 @@ for ver in $versions; do
 		"$kst"
 	# Last, the reports, each from its own step: the contradictory flags
 	# WARN (and leave lockdep on) where the core still has
-	# cache_sgt_mapping (the conftest's answer: gone since v6.16), then the
-	# inversion through the cache trips lockdep.
-	"$HX_ROOT/conftest.sh" --kdir "$kp" "$run/conftest-$ver-patched.h"
+	# cache_sgt_mapping, then the inversion through the cache trips lockdep.
 	warns='' lasts=''
-	if grep -qx '#define DMA_BUF_SGT_CACHE_LAZY 1' "$run/conftest-$ver-patched.h"; then
+	if lazy_core "$kp"; then
 		warns=warn=sgt_cache_expect@mode=both_flags, lasts=sgt_cache_expect@mode=both_flags,
 	fi
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" \
