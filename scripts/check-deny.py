@@ -64,13 +64,17 @@ def opted_out(patchdir):
     return found, problems
 
 
+# an initializer's .map_dma_buf, its callback in group 1
+MAP_RE = re.compile(r'\.map_dma_buf\s*=\s*(\w+)')
+
+
 def map_callback(src, path, ops):
     """The .map_dma_buf of struct dma_buf_ops OPS in SRC/path, or None."""
     text = open(os.path.join(src, path), errors='replace').read()
     m = re.search(r'struct dma_buf_ops\s+' + ops + r'\s*=\s*\{(.*?)\n\};', text, re.S)
     if not m:
         return None
-    fn = re.search(r'\.map_dma_buf\s*=\s*(\w+)', m.group(1))
+    fn = MAP_RE.search(m.group(1))
     return fn.group(1) if fn else None
 
 
@@ -84,7 +88,7 @@ def map_callbacks(src):
                     continue
                 text = open(os.path.join(root, f), errors='replace').read()
                 if 'map_dma_buf' in text:
-                    found.update(re.findall(r'\.map_dma_buf\s*=\s*(\w+)', text))
+                    found.update(MAP_RE.findall(text))
     return found
 
 
