@@ -18,8 +18,9 @@ that another kernel's series needs may be missing from this one's source,
 but never in it without its opt-out. A callback renamed in a kernel or an
 opt-out added to the series fails; so does a listed name that this kernel's
 exporters use without an opt-out. Prints one "result:" line for NAME; exits
-0 either way. --flip FN reads the list without FN: the negative control
-(scripts/check-flip.sh), which must fail.
+0 either way. The negative controls (scripts/check-flip.sh), which must
+fail: --flip FN reads the list without FN; --flip series:FN pretends the
+series does not opt out the exporter that maps with FN.
 """
 
 import glob
@@ -99,10 +100,13 @@ def main():
         flip = args[5]
         args = args[:4]
     if len(args) != 4:
-        sys.exit('usage: check-deny.py MODULE_C SRC PATCHDIR NAME [--flip FN]')
+        sys.exit('usage: check-deny.py MODULE_C SRC PATCHDIR NAME [--flip [series:]FN]')
     module_c, src, patchdir, name = args
     deny = deny_list(module_c)
-    if flip:
+    flip_series = None
+    if flip and flip.startswith('series:'):
+        flip_series = flip[len('series:'):]
+    elif flip:
         if flip not in deny:
             sys.exit(f'error: --flip {flip}: not on the deny list')
         deny.remove(flip)
@@ -114,6 +118,8 @@ def main():
         fn = map_callback(src, path, ops)
         if not fn:
             problems.append(f'{path}: no .map_dma_buf in struct dma_buf_ops {ops}')
+            continue
+        if fn == flip_series:
             continue
         wanted.add(fn)
         if fn not in deny:

@@ -387,12 +387,17 @@ for ver in $versions; do
 	deny=("$HX_ROOT/scripts/check-deny.py" "$HX_ROOT/dma-buf-sgt-cache.c"
 		"$("$HX_ROOT/scripts/fetch-source.sh" "$ver")" "$HX_ROOT/patches/$ver")
 	python3 "${deny[@]}" "deny-list-$ver" | record
-	# its negative control: the list without the CMA heap's callback
+	# its negative controls: the list without the CMA heap's callback, and
+	# the series without the CMA heap's opt-out
 	if [ "$ver" = "${vers[0]}" ]; then
 		echo "control-deny-list" >>"$plan"
 		"$HX_ROOT/scripts/check-flip.sh" control-deny-list cma_heap_map_dma_buf \
 			'maps with cma_heap_map_dma_buf, not on the deny list' "${deny[@]}" \
 			"deny-list-$ver" | record
+		echo "control-deny-series" >>"$plan"
+		"$HX_ROOT/scripts/check-flip.sh" control-deny-series series:cma_heap_map_dma_buf \
+			'names cma_heap_map_dma_buf, which an exporter of this kernel maps with' \
+			"${deny[@]}" "deny-list-$ver" | record
 	fi
 done
 
