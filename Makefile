@@ -45,7 +45,7 @@ clean:
 	rm -f conftest.h
 
 test-modules: kdir-exists
-	scripts/build-modules.sh "$(KDIR)" "$(HX_CACHE)/modules/local" . $(TEST_MODULES)
+	scripts/harness/build-modules.sh "$(KDIR)" "$(HX_CACHE)/modules/local" . $(TEST_MODULES)
 
 demo:
 	scripts/demo.sh

@@ -81,7 +81,7 @@ MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
  * iommufd selftest and fsl_asrc_m2m. Not by
  * exp_name, which is not stable: a CMA heap's is its area's name, from the
  * command line ("reserved") or from a device-tree node ("linux,cma@78000000").
- * scripts/check-deny.py checks the list against each supported kernel's
+ * scripts/series/check-deny.py checks the list against each supported kernel's
  * sources.
  */
 static const char * const sgt_cache_deny_default[] = {

@@ -7,9 +7,9 @@
 #      from the start; each patched kernel in the background from when its
 #      stock one is built; a version without patches/VER is stock only); fetch
 #      Debian's stock binary kernels (7.3's from trixie-backports, its
-#      modules built in a Debian 13 build root: scripts/build-root.sh);
-#   2. check each patch series (scripts/check-series.sh), after proving that
-#      its lint gates can trip (scripts/check-lint.sh);
+#      modules built in a Debian 13 build root: scripts/kernels/build-root.sh);
+#   2. check each patch series (scripts/series/check-series.sh), after proving that
+#      its lint gates can trip (scripts/harness/check-lint.sh);
 #   3. boot, HX_JOBS guests at a time, under a timeout each (Debian's
 #      kernel's guests run while our stock kernel builds, its guests while
 #      the patched kernel builds, and a version's while the next version's
@@ -26,14 +26,14 @@
 #        of a guest (gate.py's GATE=STEP): the WARN for contradictory flags;
 #      - the differential lockdep suite (tests/lockdep/cases): each case on
 #        the stock kernel, the patched one and through the module; every
-#        verdict must be stock's (scripts/lockdep-diff.py, with its negative
+#        verdict must be stock's (scripts/harness/lockdep-diff.py, with its negative
 #        control);
 #      - the byte-level suite (tests/edu): the bytes QEMU's edu DMA engine
 #        moves per device kind and exporter, patched and module against
-#        stock (scripts/edu-diff.py, with its negative control);
-#      - the module's deny list against the sources (scripts/check-deny.py,
+#        stock (scripts/harness/edu-diff.py, with its negative control);
+#      - the module's deny list against the sources (scripts/series/check-deny.py,
 #        with its negative control);
-#      - the Debian package (scripts/check-deb.sh): built, lintian clean,
+#      - the Debian package (scripts/package/check-deb.sh): built, lintian clean,
 #        installed into a throw-away root where DKMS builds the module for
 #        Debian's kernels (this machine's root for 6.1 and 6.12, the Debian
 #        13 build root for 7.3), purged;
@@ -46,7 +46,7 @@
 #
 # Environment: HX_JOBS (guests at once, default 5: much of a guest's time is
 # kmemleak's object age, asleep), HX_VERSIONS (default "6.12 6.1 7.3"),
-# HX_QEMU_SMP (vCPUs per guest, default 1: see scripts/boot.sh; make stress
+# HX_QEMU_SMP (vCPUs per guest, default 1: see scripts/harness/boot.sh; make stress
 # boots two), DMA_BUF_SGT_CACHE_DIR (the cache).
 . "$(dirname "$0")/lib.sh"
 
@@ -62,7 +62,7 @@ need qemu-system-x86_64 python3 cpio
 # made under build-kernel.sh's lock, so two builders must not overlap.
 declare -A bg=()
 bg_kernel() { # VER VARIANT [NICE]: build-kernel.sh in the background
-	nice -n "${3:-0}" "$HX_ROOT/scripts/build-kernel.sh" "$1" "$2" kasan >/dev/null &
+	nice -n "${3:-0}" "$HX_ROOT/scripts/kernels/build-kernel.sh" "$1" "$2" kasan >/dev/null &
 	bg[$1-$2]=$!
 }
 bg_wait() { # VER VARIANT
@@ -78,7 +78,7 @@ trap '[ ${#bg[@]} -eq 0 ] || wait "${bg[@]}" 2>/dev/null || true' EXIT
 # scheduling, a session of its own would share the CPU equally with this
 # one whatever its nice value (a cold run measured that: 6.12's kernel
 # built in 546 s instead of 358 s).
-for v in $versions; do "$HX_ROOT/scripts/fetch-source.sh" "$v" >/dev/null; done
+for v in $versions; do "$HX_ROOT/scripts/kernels/fetch-source.sh" "$v" >/dev/null; done
 read -r -a vers <<<"$versions"
 for v in "${vers[@]:1}"; do bg_kernel "$v" stock 10; done
 
@@ -110,7 +110,7 @@ queue() {
 # next one's first. A boot that cannot even run is reported by summary.py
 # as "no result".
 mkfifo "$run/boots.fifo"
-(xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$run/boots.fifo" | record || true) &
+(xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/harness/run-boot.sh" <"$run/boots.fifo" | record || true) &
 booters=("$!")
 exec 9>"$run/boots.fifo"
 sent=0 # lines of $plan.$ver in the queue
@@ -127,7 +127,7 @@ moddir() { # KDIR: where mods builds against KDIR, with the conftest's conftest.
 mods() { # KDIR DIR...: build test modules against KDIR, print the .ko paths
 	local kdir=$1
 	shift
-	"$HX_ROOT/scripts/build-modules.sh" "$kdir" "$(moddir "$kdir")" "$@"
+	"$HX_ROOT/scripts/harness/build-modules.sh" "$kdir" "$(moddir "$kdir")" "$@"
 }
 lazy_core() { # KDIR: whether its core has cache_sgt_mapping (gone since
 	# v6.16), as the conftest of `mods KDIR` found
@@ -136,7 +136,7 @@ lazy_core() { # KDIR: whether its core has cache_sgt_mapping (gone since
 
 # The test modules' .ko files per kernel, filled by hx_lines.
 declare -a progs ko_deb ko_stock ko_patched
-hx_lines progs "$HX_ROOT/scripts/build-guest-progs.sh" "$HX_CACHE/guest-bin"
+hx_lines progs "$HX_ROOT/scripts/harness/build-guest-progs.sh" "$HX_CACHE/guest-bin"
 progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
 	"$HX_ROOT/tests/guest/fault-sweep")
 # The exp_name of the opted-out mocks (the contract suite's, the differential
@@ -154,7 +154,7 @@ controls_expect+=",kasan=hx_control@mode=kasan"
 # per boot: "cached" of the main guest, the others of the byte-level suite's
 # boots of the same kernel (edu_guests), and what is left of a guest of its
 # own (lx_guests), which boots without kmemleak (the main guests check the
-# same modules for leaks). scripts/lockdep-diff.py compares the verdicts
+# same modules for leaks). scripts/harness/lockdep-diff.py compares the verdicts
 # with stock's. lx_pool holds the cases waiting for a guest, "CONFIG STEP".
 lx_pool=()
 lx_fill() { # VER CONFIG...: each CONFIG's reporting cases but "cached" into lx_pool
@@ -185,7 +185,7 @@ lx_guests() { # VER KDIR INITRD: a guest for each case left in lx_pool
 # kinds in a boot of its own machine (tests/edu/machines), without kmemleak
 # (the main guests check the same modules for leaks). The stock kernel's
 # boots run the stock reference and the module, the patched kernel's the
-# series; scripts/edu-diff.py compares every cell with stock's. Each boot
+# series; scripts/harness/edu-diff.py compares every cell with stock's. Each boot
 # takes a lockdep case from lx_pool as its last step.
 edu_guests() { # VER CONFIG KDIR INITRD INSMODS SGT-EDU-CONFIGS...
 	local ver=$1 config=$2 kdir=$3 initrd=$4 ins=$5 b machine edu kinds cmd c runs
@@ -233,10 +233,10 @@ for ver in $versions; do
 	stage "== $ver: Debian's kernel, and what needs no kernel build"
 	# First what needs no kernel of ours: for a version whose kernel builds
 	# in the background, while it builds.
-	kdeb=$("$HX_ROOT/scripts/fetch-stock.sh" "$ver")
+	kdeb=$("$HX_ROOT/scripts/kernels/fetch-stock.sh" "$ver")
 	debs+=("$kdeb")
 	stock_expect=$(hx_stock_expect "$ver")
-	kst=$("$HX_ROOT/scripts/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
+	kst=$("$HX_ROOT/scripts/harness/build-kselftests.sh" "$ver" "$HX_CACHE/guest-bin")
 	# Debian's own kernel (no KUnit, no lockdep): the module builds with W=1
 	# and sparse against its headers (7.3's: in a Debian 13 build root, see
 	# build-modules.sh); the contract suite runs through it (tests/ktap)
@@ -245,8 +245,8 @@ for ver in $versions; do
 	if hx_lines ko_deb mods "$kdeb/build" "$HX_ROOT" "$HX_ROOT/tests/controls" \
 		"$HX_ROOT/tests/ktap"; then
 		echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
-		hx_in_kroot "$kdeb/build" "$HX_ROOT/scripts/check-dkms.sh" "$kdeb" | record
-		"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
+		hx_in_kroot "$kdeb/build" "$HX_ROOT/scripts/package/check-dkms.sh" "$kdeb" | record
+		"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
 		# One CPU, even if HX_QEMU_SMP asks for more: Debian's kernel patches
 		# its own text at boot (static keys), and QEMU's TCG sometimes runs the
 		# stale copy on a second vCPU (an int3 oops before any of our code is
@@ -286,7 +286,7 @@ for ver in $versions; do
 
 	stage "== $ver: kernels"
 	bg_wait "$ver" stock
-	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	ks=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" stock kasan)
 	# The patched kernel from now on, in the background: its patch-by-patch
 	# walk links and compresses on one core at a time, and the test
 	# modules and the stock kernel's guests take the other.
@@ -304,8 +304,8 @@ for ver in $versions; do
 		variants=none+lazy+module
 	fi
 	# the worked example, built by its own Makefile as an outside driver is
-	ko_stock+=("$("$HX_ROOT/scripts/build-example.sh" "$ks" "$HX_CACHE/modules/example-$ver")")
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
+	ko_stock+=("$("$HX_ROOT/scripts/harness/build-example.sh" "$ks" "$HX_CACHE/modules/example-$ver")")
+	"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-stock.gz" "${ko_stock[@]}" \
 		"${progs[@]}" "$HX_ROOT/tests/guest/unload-test" "$HX_ROOT/tests/guest/module-params" \
 		"$kst"
 	queue "controls-$ver" "$ks" "$run/initrd-$ver-stock.gz" "$controls_expect" 240 - \
@@ -332,14 +332,14 @@ for ver in $versions; do
 		"dma-buf-sgt-cache@deny=$mock_deny,sgt_mock_exporter" stock module
 	lx_guests "$ver" "$ks" "$run/initrd-$ver-stock.gz"
 	if [ "$first" = "$ver" ]; then
-		"$HX_ROOT/scripts/check-lint.sh" "$ks" | record
-		python3 "$HX_ROOT/scripts/check-doc-commands.py" "$HX_ROOT" | record
+		"$HX_ROOT/scripts/harness/check-lint.sh" "$ks" | record
+		python3 "$HX_ROOT/scripts/harness/check-doc-commands.py" "$HX_ROOT" | record
 	fi
 	boots
 
 	stage "== $ver: the patched kernel (building since the stock one was built)"
 	bg_wait "$ver" patched
-	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
+	kp=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" patched kasan)
 	if [ "$kp" = "$ks" ]; then
 		echo "result: SKIP series-$ver -- no patches/$ver/series yet: patched == stock" | record
 		continue
@@ -348,7 +348,7 @@ for ver in $versions; do
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep" \
 		"$HX_ROOT/tests/edu"
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
+	"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"
 	# Last, the reports, each from its own step: the contradictory flags
@@ -379,23 +379,23 @@ for ver in $versions; do
 		echo "make-demo" >>"$plan"
 	fi
 	# The series' static checks while the patched kernel's guests run.
-	"$HX_ROOT/scripts/check-series.sh" "$ver" | record ||
+	"$HX_ROOT/scripts/series/check-series.sh" "$ver" | record ||
 		echo "result: FAIL series-$ver -- check-series.sh stopped (see above)" | record
 	# The module's deny list: the exp_name of every exporter the series
 	# opts out, as this version's sources build it.
 	echo "deny-list-$ver" >>"$plan"
-	deny=("$HX_ROOT/scripts/check-deny.py" "$HX_ROOT/dma-buf-sgt-cache.c"
-		"$("$HX_ROOT/scripts/fetch-source.sh" "$ver")" "$HX_ROOT/patches/$ver")
+	deny=("$HX_ROOT/scripts/series/check-deny.py" "$HX_ROOT/dma-buf-sgt-cache.c"
+		"$("$HX_ROOT/scripts/kernels/fetch-source.sh" "$ver")" "$HX_ROOT/patches/$ver")
 	python3 "${deny[@]}" "deny-list-$ver" | record
 	# its negative controls: the list without the CMA heap's callback, and
 	# the series without the CMA heap's opt-out
 	if [ "$ver" = "${vers[0]}" ]; then
 		echo "control-deny-list" >>"$plan"
-		"$HX_ROOT/scripts/check-flip.sh" control-deny-list cma_heap_map_dma_buf \
+		"$HX_ROOT/scripts/harness/check-flip.sh" control-deny-list cma_heap_map_dma_buf \
 			'maps with cma_heap_map_dma_buf, not on the deny list' "${deny[@]}" \
 			"deny-list-$ver" | record
 		echo "control-deny-series" >>"$plan"
-		"$HX_ROOT/scripts/check-flip.sh" control-deny-series series:cma_heap_map_dma_buf \
+		"$HX_ROOT/scripts/harness/check-flip.sh" control-deny-series series:cma_heap_map_dma_buf \
 			'names cma_heap_map_dma_buf, which an exporter of this kernel maps with' \
 			"${deny[@]}" "deny-list-$ver" | record
 	fi
@@ -414,7 +414,7 @@ for d in "${debs[@]}"; do
 		echo deb-purge
 	fi
 done | sort -u >>"$plan"
-"$HX_ROOT/scripts/check-deb.sh" "${debs[@]}" | record
+"$HX_ROOT/scripts/package/check-deb.sh" "${debs[@]}" | record
 
 stage "== waiting for the guests"
 exec 9>&- # the end of the queue
@@ -422,10 +422,10 @@ wait "${booters[@]}"
 # gate.py's rule for kmemleak reports without the guest's since line, on
 # the leak control's log of this run,
 echo "control-no-since" >>"$plan"
-"$HX_ROOT/scripts/check-gate-since.sh" "$run/controls-$first.log" | record
+"$HX_ROOT/scripts/harness/check-gate-since.sh" "$run/controls-$first.log" | record
 # and for its rule that a report comes from the step expected to make it;
 echo "control-wrong-step" >>"$plan"
-"$HX_ROOT/scripts/check-gate-steps.sh" "$run/controls-$first.log" "$controls_expect" | record
+"$HX_ROOT/scripts/harness/check-gate-steps.sh" "$run/controls-$first.log" "$controls_expect" | record
 # the differential lockdep suite: every verdict equals stock's (a result
 # line it does not print is a planned check without a result, which
 # summary.py fails), and its negative control
@@ -435,23 +435,23 @@ for v in "${vers[@]}"; do
 	if [ -f "$HX_ROOT/patches/$v/series" ]; then diffvers+=("$v"); else diffvers+=("$v:stock,module"); fi
 done
 for v in "${vers[@]}"; do echo "lockdep-diff-$v"; done >>"$plan"
-python3 "$HX_ROOT/scripts/lockdep-diff.py" "$HX_ROOT/tests/lockdep/cases" "$run" "${diffvers[@]}" |
+python3 "$HX_ROOT/scripts/harness/lockdep-diff.py" "$HX_ROOT/tests/lockdep/cases" "$run" "${diffvers[@]}" |
 	record || true
 echo "control-lockdep-diff" >>"$plan"
-"$HX_ROOT/scripts/check-flip.sh" control-lockdep-diff patched:cached \
-	'cached patched: [a-z]*, stock: [a-z]*' "$HX_ROOT/scripts/lockdep-diff.py" \
+"$HX_ROOT/scripts/harness/check-flip.sh" control-lockdep-diff patched:cached \
+	'cached patched: [a-z]*, stock: [a-z]*' "$HX_ROOT/scripts/harness/lockdep-diff.py" \
 	"$HX_ROOT/tests/lockdep/cases" "$run" "${diffvers[@]}" | record
 # the byte-level suite: every cell's bytes equal stock's, the cache where
-# the policy says (scripts/edu-diff.py), and its negative control
+# the policy says (scripts/harness/edu-diff.py), and its negative control
 for v in "${vers[@]}"; do echo "edu-diff-$v"; done >>"$plan"
-python3 "$HX_ROOT/scripts/edu-diff.py" "$run" "${diffvers[@]}" | record || true
+python3 "$HX_ROOT/scripts/harness/edu-diff.py" "$run" "${diffvers[@]}" | record || true
 echo "control-edu-diff" >>"$plan"
-"$HX_ROOT/scripts/check-flip.sh" control-edu-diff patched:swiotlb:udmabuf \
-	'swiotlb udmabuf patched: bytes [ox/]*, stock: [ox/]*' "$HX_ROOT/scripts/edu-diff.py" \
+"$HX_ROOT/scripts/harness/check-flip.sh" control-edu-diff patched:swiotlb:udmabuf \
+	'swiotlb udmabuf patched: bytes [ox/]*, stock: [ox/]*' "$HX_ROOT/scripts/harness/edu-diff.py" \
 	"$run" "${diffvers[@]}" | record
 
 read -r busy idle < <(ticks)
 busy=$((busy - busy0)) idle=$((idle - idle0))
 stage "== host CPU: $((busy / $(getconf CLK_TCK))) CPU-s, $((100 * busy / (busy + idle)))% of $(nproc) cores busy"
 stage "== summary"
-python3 "$HX_ROOT/scripts/summary.py" "$results" "$plan" "$run"
+python3 "$HX_ROOT/scripts/harness/summary.py" "$results" "$plan" "$run"

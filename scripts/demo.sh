@@ -8,16 +8,16 @@
 . "$(dirname "$0")/lib.sh"
 
 "$HX_ROOT/scripts/deps.sh"
-kdir=$("$HX_ROOT/scripts/build-kernel.sh" 6.12 patched kasan)
+kdir=$("$HX_ROOT/scripts/kernels/build-kernel.sh" 6.12 patched kasan)
 out=$HX_CACHE/demo
 declare -a mods progs
-hx_lines mods "$HX_ROOT/scripts/build-modules.sh" "$kdir" "$out/modules" "$HX_ROOT/tests/importer"
-hx_lines progs "$HX_ROOT/scripts/build-guest-progs.sh" "$out/bin"
+hx_lines mods "$HX_ROOT/scripts/harness/build-modules.sh" "$kdir" "$out/modules" "$HX_ROOT/tests/importer"
+hx_lines progs "$HX_ROOT/scripts/harness/build-guest-progs.sh" "$out/bin"
 files=("${mods[@]}" "${progs[@]}")
-"$HX_ROOT/scripts/build-initramfs.sh" "$out/initrd.gz" "${files[@]}"
+"$HX_ROOT/scripts/harness/build-initramfs.sh" "$out/initrd.gz" "${files[@]}"
 stage "boot the patched 6.12 debug kernel"
 export HX_LOGS=$out
-verdict=$("$HX_ROOT/scripts/run-boot.sh" demo "$kdir" "$out/initrd.gz" none 180 - \
+verdict=$("$HX_ROOT/scripts/harness/run-boot.sh" demo "$kdir" "$out/initrd.gz" none 180 - \
 	hx.insmod=sgt_importer hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached)
 echo
 sed -n 's/^harness: begin run sgt-import@.*$/--- a real dma-buf, imported by sgt_importer ---/p;

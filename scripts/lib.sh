@@ -72,7 +72,7 @@ hx_in_kroot() {
 	local kdir=$1
 	shift
 	if [ -f "$kdir/.hx-build-root" ]; then
-		"$HX_ROOT/scripts/in-root.sh" "$(cat "$kdir/.hx-build-root")" "$@"
+		"$HX_ROOT/scripts/kernels/in-root.sh" "$(cat "$kdir/.hx-build-root")" "$@"
 	else
 		"$@"
 	fi
@@ -90,7 +90,7 @@ need() {
 # hx_kunit_py: the kunit.py whose parser judges every guest's KTAP (the
 # 6.12 source's, for every kernel).
 hx_kunit_py() {
-	echo "$("$HX_ROOT/scripts/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py"
+	echo "$("$HX_ROOT/scripts/kernels/fetch-source.sh" 6.12)/tools/testing/kunit/kunit.py"
 }
 
 # hx_lines VAR CMD...: the lines CMD prints into the array VAR, returning

@@ -2,7 +2,7 @@
 # mutants.sh [VER...]: `make mutants`, the mutation score of the module and
 # of the series' core change.
 #   module  each mutant of tests/mutants/module.mutants meant for VER
-#           (scripts/mutate.py): dma-buf-sgt-cache.ko with that bug, built
+#           (scripts/harness/mutate.py): dma-buf-sgt-cache.ko with that bug, built
 #           against the stock debug kernel of VER, booted with the contract
 #           suite through the module, the differential lockdep suite's cases
 #           without a report, the failure points, the unload test, and last
@@ -48,9 +48,9 @@ unbuilt() {
 
 for ver in "${vers[@]}"; do
 	stage "== $ver: the module's mutants"
-	ks=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	ks=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" stock kasan)
 	declare -a tests=() mutants=() mko=()
-	hx_lines tests "$HX_ROOT/scripts/build-modules.sh" "$ks" "$HX_CACHE/modules/mutants-$ver" \
+	hx_lines tests "$HX_ROOT/scripts/harness/build-modules.sh" "$ks" "$HX_CACHE/modules/mutants-$ver" \
 		"$HX_ROOT" "$HX_ROOT/tests/kunit-module" "$HX_ROOT/tests/holder" \
 		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
 	others=("${tests[@]:1}") # all but dma-buf-sgt-cache.ko, the first
@@ -60,21 +60,21 @@ for ver in "${vers[@]}"; do
 	mguest() { # NAME KO LAST
 		mkdir -p "$run/$1"
 		cp "$2" "$run/$1/dma-buf-sgt-cache.ko"
-		"$HX_ROOT/scripts/build-initramfs.sh" "$run/$1/initrd.gz" \
+		"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/$1/initrd.gz" \
 			"$run/$1/dma-buf-sgt-cache.ko" "${others[@]}" "$HX_ROOT/tests/guest/unload-test"
 		boot "$1" "$ks" "$run/$1/initrd.gz" "lockdep=$3" "${plan[@]}" "hx.last=$3"
 	}
 	mguest "baseline-module-$ver" "${tests[0]}" sgt_lockdep_module@case=cached
-	hx_lines mutants python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
+	hx_lines mutants python3 "$HX_ROOT/scripts/harness/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
 		--list "$ver"
 	for line in "${mutants[@]}"; do
 		read -r name last <<<"$line"
 		src=$run/src-$ver-$name
 		mkdir -p "$src"
 		cp -r "$HX_ROOT/Kbuild" "$HX_ROOT/conftest.sh" "$HX_ROOT/include" "$src/"
-		if ! python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
+		if ! python3 "$HX_ROOT/scripts/harness/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
 			"$name" "$HX_ROOT/dma-buf-sgt-cache.c" "$src/dma-buf-sgt-cache.c" ||
-			! hx_lines mko "$HX_ROOT/scripts/build-modules.sh" "$ks" "$run/build-$ver-$name" "$src"; then
+			! hx_lines mko "$HX_ROOT/scripts/harness/build-modules.sh" "$ks" "$run/build-$ver-$name" "$src"; then
 			unbuilt "mutant-module-$ver-$name" "does not apply or build (see above)"
 			continue
 		fi
@@ -83,16 +83,16 @@ for ver in "${vers[@]}"; do
 	done
 
 	stage "== $ver: the core's mutants"
-	kp=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" patched kasan)
-	hx_lines tests "$HX_ROOT/scripts/build-modules.sh" "$kp" "$HX_CACHE/modules/mutants-$ver-patched" \
+	kp=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" patched kasan)
+	hx_lines tests "$HX_ROOT/scripts/harness/build-modules.sh" "$kp" "$HX_CACHE/modules/mutants-$ver-patched" \
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
+	"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${tests[@]}"
 	cplan=("hx.load=dma-buf-sgt-cache-test,$(hx_lockdep_steps "$ver" patched none),sgt_faults@mode=errors"
 		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached")
 	cexpect=warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached
 	boot "baseline-core-$ver" "$kp" "$run/initrd-$ver-patched.gz" "$cexpect" "${cplan[@]}"
-	hx_lines mutants python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" \
+	hx_lines mutants python3 "$HX_ROOT/scripts/harness/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" \
 		--list "$ver"
 	# One scratch copy of the patched build per version: the first make in
 	# a copy rebuilds everything (objtool's paths are absolute), the later
@@ -105,7 +105,7 @@ for ver in "${vers[@]}"; do
 	for line in "${mutants[@]}"; do
 		read -r name _ <<<"$line"
 		stage "build the patched $ver kernel with mutant $name"
-		if ! python3 "$HX_ROOT/scripts/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" "$name" \
+		if ! python3 "$HX_ROOT/scripts/harness/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" "$name" \
 			"$w/$f.orig" "$w/$f" ||
 			! hx_kmake "$w" bzImage >"$run/build-$ver-$name.log" 2>&1; then
 			unbuilt "mutant-core-$ver-$name" "does not apply or build: $run/build-$ver-$name.log"
@@ -120,7 +120,7 @@ for ver in "${vers[@]}"; do
 done
 
 stage "== $(grep -c . "$run/boots") guests, ${HX_JOBS:-4} at a time"
-xargs -P "${HX_JOBS:-4}" -L 1 "$HX_ROOT/scripts/run-boot.sh" <"$run/boots" 2>/dev/null |
+xargs -P "${HX_JOBS:-4}" -L 1 "$HX_ROOT/scripts/harness/run-boot.sh" <"$run/boots" 2>/dev/null |
 	grep '^result: ' >>"$run/results" || true
 # A baseline must pass; a mutant must not: its gates' failure is its kill.
 sort -k3 "$run/results" >"$run/results.sorted"

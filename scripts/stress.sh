@@ -30,7 +30,7 @@ boot() {
 	local name=$1 pattern=$2
 	shift 2
 	echo "$name" >>"$run/plan"
-	"$HX_ROOT/scripts/run-boot.sh" "$name" "$1" "$2" "$3" "$4" - "${@:5}" | tee -a "$results"
+	"$HX_ROOT/scripts/harness/run-boot.sh" "$name" "$1" "$2" "$3" "$4" - "${@:5}" | tee -a "$results"
 	grep -h "$pattern" "$run/$name.log" | sed 's/^\[[ 0-9.]*\] *//; s/^ *//' || true
 }
 for ver in 6.12 6.1; do
@@ -38,11 +38,11 @@ for ver in 6.12 6.1; do
 	# DMA-API debugging miscounts concurrent mappings of one page by one
 	# device (tests/dma-debug): show that on the stock kernel, and that one
 	# device per thread, as the stress below uses, does not.
-	k=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" stock kasan)
+	k=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" stock kasan)
 	declare -a ko
-	hx_lines ko "$HX_ROOT/scripts/build-modules.sh" "$k" \
+	hx_lines ko "$HX_ROOT/scripts/harness/build-modules.sh" "$k" \
 		"$HX_CACHE/modules/stress-$ver-dma-debug" "$HX_ROOT/tests/dma-debug"
-	"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-dma-debug.gz" "${ko[@]}"
+	"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-dma-debug.gz" "${ko[@]}"
 	for race in "shared 1 warn 120" "per-thread 0 none $secs"; do
 		read -r devs shared expect race_secs <<<"$race"
 		stage "boot dma-debug-race-$ver-$devs (up to ${race_secs}s, expect: $expect)"
@@ -51,11 +51,11 @@ for ver in 6.12 6.1; do
 			"hx.load=dma_debug_race@seconds=$race_secs:shared=$shared"
 	done
 	for variant in patched stock; do
-		k=$("$HX_ROOT/scripts/build-kernel.sh" "$ver" "$variant" kasan)
-		hx_lines ko "$HX_ROOT/scripts/build-modules.sh" "$k" \
+		k=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" "$variant" kasan)
+		hx_lines ko "$HX_ROOT/scripts/harness/build-modules.sh" "$k" \
 			"$HX_CACHE/modules/stress-$ver-$variant" "$HX_ROOT" "$HX_ROOT/tests/holder" \
 			"$HX_ROOT/tests/faults"
-		"$HX_ROOT/scripts/build-initramfs.sh" "$run/initrd-$ver-$variant.gz" "${ko[@]}" \
+		"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-$variant.gz" "${ko[@]}" \
 			"$HX_ROOT/tests/guest/fault-sweep" "$HX_ROOT/tests/guest/unload-test"
 		args=("hx.load=$load" "hx.run=fault-sweep@$rounds")
 		[ "$variant" = patched ] ||
@@ -66,4 +66,4 @@ for ver in 6.12 6.1; do
 			"$run/initrd-$ver-$variant.gz" none "$to" "${args[@]}"
 	done
 done
-python3 "$HX_ROOT/scripts/summary.py" "$results" "$run/plan"
+python3 "$HX_ROOT/scripts/harness/summary.py" "$results" "$run/plan"

@@ -2,7 +2,7 @@
 /*
  * Negative controls for the dma-buf-sgt-cache test harness.
  *
- * Each mode commits exactly one sin that one gate of scripts/gate.py must
+ * Each mode commits exactly one sin that one gate of scripts/harness/gate.py must
  * report. A gate that has never tripped proves nothing, so `make check` boots
  * every mode and requires the matching report.
  *

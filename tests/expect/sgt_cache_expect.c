@@ -11,7 +11,7 @@
  * The lockdep cases are the differential suite's (tests/lockdep), which
  * compares every verdict with the stock kernel's.
  *
- * Built out of tree with conftest.h (conftest.sh --kdir, run by scripts/build-modules.sh).
+ * Built out of tree with conftest.h (conftest.sh --kdir, run by scripts/harness/build-modules.sh).
  */
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/module.h>

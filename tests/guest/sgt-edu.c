@@ -9,7 +9,7 @@
  *           (dma_buf_sgt_cache_attach() on a stock kernel)
  *   N=KIND  edu device N (sgt_edu's probe order) is of device kind KIND:
  *           direct, swiotlb, mask, iommu-strict, iommu-lazy, untrusted (a
- *           label for scripts/edu-diff.py, which knows what each must do)
+ *           label for scripts/harness/edu-diff.py, which knows what each must do)
  *
  * Cells: each KIND x exporter (udmabuf, vgem, system, mock-static,
  * mock-skipsync), 64 KiB buffers. Each cell attaches three times, so that no
@@ -33,7 +33,7 @@
  * are the exporter's map and unmap calls from attach to before detach. The
  * KTAP result of a cell fails when a transfer could not run, or when the
  * exporter's calls fit none of the three. Whether the bytes and the cache
- * are right is stock's and the contract's to say: scripts/edu-diff.py
+ * are right is stock's and the contract's to say: scripts/harness/edu-diff.py
  * compares every cell with the stock kernel's.
  */
 #include "sgt-guest.h"

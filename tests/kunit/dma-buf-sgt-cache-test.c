@@ -24,7 +24,7 @@
 /*
  * This file is the single source of these cases for every kernel, in tree
  * and out of tree. The copies in the kernel patch series are generated from
- * it by scripts/gen-kunit-test.sh (unifdef). Out of tree, the conftest
+ * it by scripts/series/gen-kunit-test.sh (unifdef). Out of tree, the conftest
  * defines DMA_BUF_SGT_CACHE_CONFTEST and:
  *
  * DMA_BUF_SGT_CACHE_LOCKED_MAP: the kernel follows the dynamic locking

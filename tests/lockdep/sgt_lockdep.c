@@ -4,7 +4,7 @@
  * case runs on the stock kernel, where every map calls the exporter (the
  * reference), on the patched kernel, and on the stock kernel through
  * dma-buf-sgt-cache.ko (sgt_lockdep_module.ko: this file built with
- * SGT_LOCKDEP_VIA_MODULE). scripts/lockdep-diff.py requires lockdep's
+ * SGT_LOCKDEP_VIA_MODULE). scripts/harness/lockdep-diff.py requires lockdep's
  * verdict on each to be the stock kernel's; tests/lockdep/cases says which
  * cases run where and what stock's verdict is by design. Lockdep reports
  * once per boot, so a case that reports is the last step of its guest.
@@ -43,7 +43,7 @@
  * kernel and the exporter imply (a case that does not exercise the cache
  * where it claims to would prove nothing).
  *
- * Built out of tree with conftest.h (conftest.sh --kdir, run by scripts/build-modules.sh).
+ * Built out of tree with conftest.h (conftest.sh --kdir, run by scripts/harness/build-modules.sh).
  */
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
@@ -602,7 +602,7 @@ static int __init sgt_lockdep_init(void)
 		lx_ok(false, "setup", "failed");
 
 	pr_info("KTAP version 1\n");
-	/* What scripts/lockdep-diff.py files this case's verdict under. */
+	/* What scripts/harness/lockdep-diff.py files this case's verdict under. */
 	pr_info("# sgt_lockdep: config=%s case=%s\n",
 		SGT_LOCKDEP_VIA_MODULE ? "module" :
 		DMA_BUF_SGT_CACHE_IN_CORE ? "patched" : "stock", test_case);

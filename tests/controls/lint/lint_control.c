@@ -2,7 +2,7 @@
 /*
  * Negative control for the lint gates: each tool must complain about
  * exactly the sin meant for it. Never loaded; only built and checked by
- * scripts/check-lint.sh.
+ * scripts/harness/check-lint.sh.
  */
 #include <linux/module.h>
 #include <linux/uaccess.h>
