@@ -109,16 +109,19 @@ queue() {
 # kernels build; no core idles between one version's last guests and the
 # next one's first. A boot that cannot even run is reported by summary.py
 # as "no result".
-mkfifo "$run/boots.fifo"
-(xargs -P "$jobs" -L 1 "$HX_ROOT/scripts/harness/run-boot.sh" <"$run/boots.fifo" | record || true) &
+# The queue is a file that boot-queue.py reads as it grows; it ends when
+# boots.end exists (or this script is gone), whatever descriptors the
+# children of this script hold.
+: >"$run/boots.queue"
+(python3 "$HX_ROOT/scripts/harness/boot-queue.py" "$run/boots.queue" "$run/boots.end" "$jobs" $$ \
+	"$HX_ROOT/scripts/harness/run-boot.sh" | record || true) &
 booters=("$!")
-exec 9>"$run/boots.fifo"
 sent=0 # lines of $plan.$ver in the queue
 boots() {
 	local n
 	n=$(wc -l <"$plan.$ver")
 	stage "== $ver: $((n - sent)) guests queued, $jobs at a time, in the background"
-	tail -n "+$((sent + 1))" "$plan.$ver" >&9
+	tail -n "+$((sent + 1))" "$plan.$ver" >>"$run/boots.queue"
 	sent=$n
 }
 moddir() { # KDIR: where mods builds against KDIR, with the conftest's conftest.h
@@ -371,8 +374,7 @@ for ver in $versions; do
 	boots
 	if [ "$ver" = 6.12 ]; then
 		# README's `make demo`, as a user runs it (the same patched kernel)
-		( exec 9>&- # not a writer of the queue
-		"$HX_ROOT/scripts/demo.sh" >"$run/demo.out" 2>&1 || true
+		( "$HX_ROOT/scripts/demo.sh" >"$run/demo.out" 2>&1 || true
 		grep '^result: ' "$run/demo.out" | tail -1 | sed 's/ demo / make-demo /' |
 			record ) &
 		booters+=("$!")
@@ -417,7 +419,7 @@ done | sort -u >>"$plan"
 "$HX_ROOT/scripts/package/check-deb.sh" "${debs[@]}" | record
 
 stage "== waiting for the guests"
-exec 9>&- # the end of the queue
+touch "$run/boots.end" # the end of the queue
 wait "${booters[@]}"
 # gate.py's rule for kmemleak reports without the guest's since line, on
 # the leak control's log of this run,
