@@ -29,7 +29,8 @@ import sys
 import tempfile
 
 COMMANDS = ('make', 'cd', 'git', 'quilt', 'QUILT_PATCHES=', 'scripts/', 'dkms', 'cp',
-            'modprobe', 'insmod', 'bash', 'apt-get', 'dpkg', 'dpkg-buildpackage', 'lintian')
+            'modprobe', 'insmod', 'bash', 'apt-get', 'dpkg', 'dpkg-buildpackage', 'lintian',
+            './tools/')
 
 # (pattern of the documented command, file that runs it, what that file must
 # hold: None for the documented command itself, verbatim, or the text of its
@@ -64,6 +65,8 @@ RUNS = [
     (r'^git am \$\(sed ', 'scripts/series/check-series.sh', ' am -q "${patches[@]/#/$pdir/}"'),
     (r'^scripts/series/export-series\.sh ', 'scripts/series/check-series.sh', 'scripts/series/export-series.sh'),
     (r'^scripts/series/gen-kunit-test\.sh ', 'scripts/series/check-series.sh', 'gen-kunit-test.sh'),
+    (r'^\./tools/testing/kunit/kunit\.py run --kunitconfig=drivers/dma-buf$',
+     'scripts/series/kunit-run.sh', 'tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf'),
 ]
 
 
