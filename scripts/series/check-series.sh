@@ -34,9 +34,16 @@ stage "series $ver: git am"
 mkdir "$tmp/am"
 files=$(cat "${patches[@]/#/$pdir/}" | sed -n 's|^--- a/||p' | sort -u)
 (cd "$src" && for f in $files; do cp --parents "$f" "$tmp/am/"; done)
-if out=$(cd "$tmp/am" && git init -q && git add -A &&
-	git -c user.name=check -c user.email=check@localhost commit -q -m base &&
-	git -c user.name=check -c user.email=check@localhost am -q "${patches[@]/#/$pdir/}" 2>&1); then
+# as its sender (the first patch's From: header), who exports it again
+# (a header folded over lines, as format-patch folds a long one)
+sender=$(awk 'NR == 2 { sub(/^From: /, ""); s = $0; next }
+	NR > 2 && /^[ \t]/ { sub(/^[ \t]+/, " "); s = s $0; next } NR > 2 { exit } END { print s }' \
+	"$pdir/${patches[0]}")
+sname=${sender% <*} semail=${sender##*<}
+semail=${semail%>}
+if out=$(cd "$tmp/am" && git init -q && git config user.name "$sname" &&
+	git config user.email "$semail" && git add -A && git commit -q -m base &&
+	git am -q "${patches[@]/#/$pdir/}" 2>&1); then
 	result PASS git-am "${#patches[@]} patches"
 	# The maintainer's way back (Documentation/distro-guide.rst): exporting
 	# the applied commits reproduces the series, from each Subject: on (the

@@ -7,6 +7,12 @@
 # scripts/get_maintainer.pl (of pristine linux-source-VER) names for it, the
 # cover letter all of them. For developers of the series; check-series.sh
 # verifies it, and that it reproduces the series from a git am of it.
+#
+# The series is sent as whoever exports it: the From: header and a
+# Signed-off-by: (the DCO's certificate of whoever passes a patch on) of
+# each patch are GITDIR's git identity (user.name, user.email), which must
+# be set. A commit by someone else keeps its author, in a From: line at the
+# top of the body, as git send-email does.
 . "$(dirname "$0")/../lib.sh"
 
 ver=${1:-} git=${2:-} base=${3:-} out=${4:-}
@@ -23,11 +29,17 @@ pdir=${out:-$HX_ROOT/patches/$ver}
 mkdir -p "$pdir"
 [ -f "$cover" ] || die "write $cover first: a subject line, a blank line, the text"
 
+name=$(git -C "$git" config user.name || true)
+email=$(git -C "$git" config user.email || true)
+if [ -z "$name" ] || [ -z "$email" ]; then
+	die "no git identity in $git: set user.name and user.email (the series is sent, and signed off, as you)"
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # A fixed abbreviation: the index lines do not depend on the repository's size.
 git -C "$git" -c core.abbrev=9 format-patch -q --cover-letter --no-signature \
-	-o "$tmp" "$base..HEAD"
+	--from="$name <$email>" --signoff -o "$tmp" "$base..HEAD"
 # get_maintainer.pl's addresses for each patch, one file each
 for p in "$tmp"/0*.patch; do
 	case "${p##*/}" in 0000-*) continue ;; esac
