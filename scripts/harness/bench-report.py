@@ -22,7 +22,7 @@ TIMED = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=(\S+) size=(\d+) '
 MEMORY = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=memory attachments=(\d+) '
                     r'table_bytes=(\d+) mapped_bytes=(\d+)')
 TEARDOWN = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=teardown attachments=(\d+) '
-                      r'first_ns=(\d+) last_ns=(\d+)')
+                      r'first_ns=(\d+) last_ns=(\d+) ratio=\S+ ref_first_ns=(\d+) ref_last_ns=(\d+)')
 # variant name in the report: where it ran and what it is
 LABEL = {('patched', 'none'): 'no cache (no_sgt_cache)',
          ('patched', 'attach'): 'attach-time cache (series)',
@@ -65,7 +65,9 @@ def load(logs):
                 if m:
                     teardown.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
                                      'attachments': int(m.group(3)),
-                                     'first_ns': int(m.group(4)), 'last_ns': int(m.group(5))})
+                                     'first_ns': int(m.group(4)), 'last_ns': int(m.group(5)),
+                                     'ref_first_ns': int(m.group(6)),
+                                     'ref_last_ns': int(m.group(7))})
                 m = MEMORY.search(line)
                 if m:
                     memory.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
@@ -112,10 +114,12 @@ def main():
                   f"{r['mapped_bytes']:>14}")
 
     if teardown:
-        print('\ndetach, newest first: median ns with nearly N live, with under N/10 live')
+        print('\ndetach, newest first: 10th percentile ns with nearly N live, with under N/10'
+              ' live; each after it, a fixed reference workload\'s')
         for r in teardown:
             print(f"{SHORT[(r['build'], r['variant'])]:<14} N={r['attachments']:<6} "
-                  f"{r['first_ns']:>10} {r['last_ns']:>10}")
+                  f"{r['first_ns']:>10} {r['last_ns']:>10}   reference "
+                  f"{r['ref_first_ns']:>6} {r['ref_last_ns']:>6}")
 
     ratios = {}
 
@@ -168,11 +172,14 @@ def main():
         ratio(name, max(vals), min(vals))
 
     # the module's bookkeeping: a detach with 10,000 live attachments over
-    # one with a few (sgt_bench fails its variant above 1.25x)
+    # one with a few, each over the reference workload timed beside it
+    # (sgt_bench fails its variant above 1.25x)
     td = [r for r in teardown if (r['build'], r['variant']) == ('stock', 'module')]
     if not td:
         sys.exit('error: cannot compute module_detach_flatness: a measurement is missing')
-    ratios[f"module_detach_flatness_{td[0]['attachments']}"] = td[0]['first_ns'] / td[0]['last_ns']
+    t = td[0]
+    ratios[f"module_detach_flatness_{t['attachments']}"] = (
+        (t['first_ns'] / t['ref_first_ns']) / (t['last_ns'] / t['ref_last_ns']))
 
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'bench.json'), 'w') as f:

@@ -38,15 +38,22 @@
  * below TEARDOWN_MAX_RATIO, or the variant fails: bookkeeping whose cost
  * grows with the number of attachments shows here. (A percentile, not the
  * median: the host's load changes between the two tenths; see low_of().)
+ * The host's load also changes how fast the vCPU runs at all (QEMU's TCG
+ * shares the host's cores and caches with the other guests and builds), so
+ * each detach is followed by a fixed amount of work that depends on nothing
+ * the detaches change (reference_ns()), and the ratio is that of the two
+ * tenths' detach costs, each over the same tenth's reference.
  *
  * Output lines, for scripts/bench.sh:
  *   sgt_bench: setup=S variant=V op=O size=N median_ns=T samples=K batch=B
  *   sgt_bench: setup=S variant=V op=memory attachments=N table_bytes=B mapped_bytes=M
  *   sgt_bench: setup=S variant=V op=teardown attachments=N first_ns=F last_ns=L ratio=R.RR
+ *              ref_first_ns=RF ref_last_ns=RL   (ratio: (F / RF) / (L / RL))
  * and KTAP, one result per variant.
  */
 #include <linux/device.h>
 #include <linux/dma-buf-sgt-cache.h>
+#include <linux/jhash.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -87,6 +94,8 @@ MODULE_PARM_DESC(budget_ms, "time spent on each measurement");
 #define MAX_BATCH 1000
 /* Hundredths: a per-detach cost that grows with the attachments fails. */
 #define TEARDOWN_MAX_RATIO 125
+/* jhash2() rounds over 64 words: about a detach's cost under TCG */
+#define REFERENCE_ROUNDS 8
 
 static struct device *bench_dev;
 static const char *bench_setup = "dma-direct";
@@ -374,6 +383,25 @@ static int held(const char *v, struct sgt_page_buf *buf, unsigned int count)
 	return ret;
 }
 
+/*
+ * The time of a fixed amount of CPU work that touches no allocator, lock or
+ * table of the module or the core: how fast the vCPU runs right now.
+ */
+static u64 reference_ns(void)
+{
+	u32 words[64], h = 0;
+	unsigned int k;
+	u64 t0;
+
+	for (k = 0; k < ARRAY_SIZE(words); k++)
+		words[k] = k;
+	t0 = ktime_get_ns();
+	for (k = 0; k < REFERENCE_ROUNDS; k++)
+		h = jhash2(words, ARRAY_SIZE(words), h);
+	barrier_data(&h);
+	return ktime_get_ns() - t0;
+}
+
 /* @count attachments of one buffer, then each detach timed, newest first. */
 static int teardown_cost(const char *v, unsigned int count)
 {
@@ -381,20 +409,22 @@ static int teardown_cost(const char *v, unsigned int count)
 	unsigned int i, n, tenth = count / 10;
 	struct dma_buf_attachment **a;
 	struct dma_buf *dmabuf;
-	u64 first, last, ratio, t0, *t;
+	u64 first, last, rfirst, rlast, ratio, t0, *t, *r;
 	int ret = 0;
 
 	if (tenth < MIN_SAMPLES)
 		return -EINVAL;
 	a = kvcalloc(count, sizeof(*a), GFP_KERNEL);
 	t = kvcalloc(count, sizeof(*t), GFP_KERNEL);
+	r = kvcalloc(count, sizeof(*r), GFP_KERNEL);
 	exp_info.ops = &bench_table_ops;
 	exp_info.size = PAGE_SIZE;
 	exp_info.priv = &teardown;	/* unused, but the core wants one */
-	dmabuf = a && t ? dma_buf_export(&exp_info) : ERR_PTR(-ENOMEM);
+	dmabuf = a && t && r ? dma_buf_export(&exp_info) : ERR_PTR(-ENOMEM);
 	if (IS_ERR(dmabuf)) {
 		kvfree(a);
 		kvfree(t);
+		kvfree(r);
 		return PTR_ERR(dmabuf);
 	}
 	n = attach_many(v, dmabuf, a, count, &ret);
@@ -402,23 +432,28 @@ static int teardown_cost(const char *v, unsigned int count)
 		t0 = ktime_get_ns();
 		detach(v, dmabuf, a[i]);
 		t[n - 1 - i] = ktime_get_ns() - t0;
+		r[n - 1 - i] = reference_ns();
 		cond_resched();
 	}
 	dma_buf_put(dmabuf);
 	kvfree(a);
 	if (!ret) {
 		first = low_of(t, tenth);
-		last = low_of(t + count - tenth, tenth);
-		ratio = div64_u64(first * 100, max(last, 1ULL));
-		pr_info("sgt_bench: setup=%s variant=%s op=teardown attachments=%u first_ns=%llu last_ns=%llu ratio=%llu.%02llu\n",
-			bench_setup, v, count, first, last, ratio / 100, ratio % 100);
+		last = max(low_of(t + count - tenth, tenth), 1ULL);
+		rfirst = max(low_of(r, tenth), 1ULL);
+		rlast = low_of(r + count - tenth, tenth);
+		ratio = div64_u64(first * rlast * 100, last * rfirst);
+		pr_info("sgt_bench: setup=%s variant=%s op=teardown attachments=%u first_ns=%llu last_ns=%llu ratio=%llu.%02llu ref_first_ns=%llu ref_last_ns=%llu\n",
+			bench_setup, v, count, first, last, ratio / 100, ratio % 100,
+			rfirst, rlast);
 		if (ratio > TEARDOWN_MAX_RATIO) {
-			pr_err("sgt_bench: variant %s: a detach with %u attachments live costs %llu ns, with %u %llu ns\n",
-			       v, count, first, tenth, last);
+			pr_err("sgt_bench: variant %s: a detach with %u attachments live costs %llu ns (reference %llu ns), with %u %llu ns (reference %llu ns)\n",
+			       v, count, first, rfirst, tenth, last, rlast);
 			ret = -ERANGE;
 		}
 	}
 	kvfree(t);
+	kvfree(r);
 	return ret;
 }
 
