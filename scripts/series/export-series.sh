@@ -68,14 +68,20 @@ for cc in sorted(glob.glob(os.path.join(sys.argv[1], '*.patch.cc'))):
     os.unlink(cc)
 add_cc(os.path.join(sys.argv[1], '0000-cover-letter.patch'), every)
 PY
-python3 - "$tmp"/0000-cover-letter.patch "$cover" <<'PY'
+# The base, last in the text: Debian's source package and its version
+# (from the unpacked tree's name). No public git commit holds that tree,
+# so git format-patch --base would name a commit of the sender's own import.
+based=$(basename "$src" | sed -E 's/^(linux-source-[0-9.]+)-/\1 /')
+python3 - "$tmp"/0000-cover-letter.patch "$cover" "$based" <<'PY'
 import sys
-path, cover = sys.argv[1:]
+path, cover, based = sys.argv[1:]
 subject, _, body = open(cover).read().partition('\n\n')
 text = open(path).read()
 assert '*** SUBJECT HERE ***' in text and '*** BLURB HERE ***' in text
 text = text.replace('*** SUBJECT HERE ***', subject.strip())
-text = text.replace('*** BLURB HERE ***', body.rstrip('\n'))
+text = text.replace('*** BLURB HERE ***', body.rstrip('\n') +
+                    f'\n\nBased on Debian\'s {based}, the source package as unpacked;\n'
+                    'no public git commit holds that tree, so there is no base-commit.')
 open(path, 'w').write(text)
 PY
 rm -f "$pdir"/*.patch
