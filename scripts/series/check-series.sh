@@ -9,7 +9,8 @@
 #   bisect       every prefix of the series builds (KASAN debug config;
 #                scripts/kernels/build-kernel.sh builds patched kernels that way)
 #   kunit-py     kunit.py run --kunitconfig=drivers/dma-buf on the patched
-#                tree, as the KUnit patch says (scripts/series/kunit-run.sh)
+#                tree, as the KUnit patch says, and its negative control
+#                (scripts/series/kunit-run.sh)
 #   sparse, W=1  make C=2 / W=1 of drivers/dma-buf add no warning to stock
 # The sparse/W=1 verdicts are cached per series and config.
 . "$(dirname "$0")/../lib.sh"
@@ -148,8 +149,9 @@ else
 	result FAIL bisect "$kp/series-build records $n of ${#patches[@]} prefixes"
 fi
 
-# --- the KUnit suite as its commit message runs it
+# --- the KUnit suite as its commit message runs it, and the gate's control
 "$HX_ROOT/scripts/series/kunit-run.sh" "$ver"
+"$HX_ROOT/scripts/series/kunit-run.sh" "$ver" --control
 
 # --- sparse and W=1 (cached by series and config)
 key=$("$HX_ROOT/scripts/kernels/kernel-key.sh" "$ver" patched kasan)
