@@ -19,6 +19,8 @@
 #                                 importers' move_notify are called
 #                                 dma_buf_invalidate_mappings() and
 #                                 invalidate_mappings (renamed since 6.12)
+#   DMA_BUF_SGT_CACHE_KUNIT_DEVICE  KUnit has kunit_device_register() (v6.8+;
+#                                 for the contract test's importing device)
 #   DMA_BUF_SGT_CACHE_DMA_BUF_NS  the dma-buf symbol namespace as this kernel's
 #                                 MODULE_IMPORT_NS() takes it: DMA_BUF, or the
 #                                 string "DMA_BUF" (v6.13+); use
@@ -75,13 +77,15 @@ probe locked_map 'void *conftest_fn = dma_buf_vmap_unlocked;'
 probe attach_sgt 'int conftest_fn(struct dma_buf_attachment *a) { return a->sgt && a->dir; }'
 probe lazy 'const struct dma_buf_ops conftest_ops = { .cache_sgt_mapping = true };'
 probe invalidate 'void *conftest_fn = dma_buf_invalidate_mappings;'
+probe kunit_device '#include <kunit/device.h>
+void *conftest_fn = kunit_device_register;'
 # Compiles only where MODULE_IMPORT_NS() stringifies its argument itself.
 probe ns_ident '#include <linux/module.h>
 MODULE_IMPORT_NS(DMA_BUF);'
 
 have_base=0 have_no_sgt_cache=0 have_locked_map=0 have_attach_sgt=0 have_lazy=0
-have_invalidate=0 have_ns_ident=0
-for p in base no_sgt_cache locked_map attach_sgt lazy invalidate ns_ident; do
+have_invalidate=0 have_kunit_device=0 have_ns_ident=0
+for p in base no_sgt_cache locked_map attach_sgt lazy invalidate kunit_device ns_ident; do
 	if "$@" -c "$tmp/$p.c" -o "$tmp/$p.o" >"$tmp/$p.log" 2>&1; then
 		eval "have_$p=1"
 	fi
@@ -97,6 +101,7 @@ done
 	echo "#define DMA_BUF_SGT_CACHE_ATTACH_SGT $have_attach_sgt"
 	echo "#define DMA_BUF_SGT_CACHE_LAZY $have_lazy"
 	echo "#define DMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS $have_invalidate"
+	echo "#define DMA_BUF_SGT_CACHE_KUNIT_DEVICE $have_kunit_device"
 	if [ "$have_ns_ident" = 1 ]; then
 		echo "#define DMA_BUF_SGT_CACHE_DMA_BUF_NS DMA_BUF"
 	else

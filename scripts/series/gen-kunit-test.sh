@@ -10,9 +10,9 @@ check_version "$ver"
 need unifdef
 # What each series' kernel has, as its conftest would find it.
 case "$ver" in
-6.12) locked=1 lazy=1 invalidate=0 ns=DMA_BUF ;;
-6.1) locked=0 lazy=1 invalidate=0 ns=DMA_BUF ;;
-7.3) locked=1 lazy=0 invalidate=1 ns='"DMA_BUF"' ;;
+6.12) locked=1 lazy=1 invalidate=0 kdev=1 ns=DMA_BUF ;;
+6.1) locked=0 lazy=1 invalidate=0 kdev=0 ns=DMA_BUF ;;
+7.3) locked=1 lazy=0 invalidate=1 kdev=1 ns='"DMA_BUF"' ;;
 esac
 # Allocations in the idiom of the kernel the copy goes into: 7.x has
 # kzalloc_obj(), and checkpatch asks for it.
@@ -22,7 +22,8 @@ case "$ver" in 6.*) alloc= ;; esac
 rc=0
 out=$(unifdef -B -DDMA_BUF_SGT_CACHE_LOCKED_MAP="$locked" -DDMA_BUF_SGT_CACHE_IN_CORE=1 \
 	-DDMA_BUF_SGT_CACHE_ATTACH_SGT=1 -DDMA_BUF_SGT_CACHE_LAZY="$lazy" \
-	-DDMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS="$invalidate" -DDMA_BUF_SGT_CACHE_CONFTEST=1 \
+	-DDMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS="$invalidate" -DDMA_BUF_SGT_CACHE_KUNIT_DEVICE="$kdev" \
+	-DDMA_BUF_SGT_CACHE_CONFTEST=1 \
 	-UDMA_BUF_SGT_CACHE_TEST_MODULE \
 	"$HX_ROOT/tests/kunit/dma-buf-sgt-cache-test.c") || rc=$?
 [ "$rc" -le 1 ] || die "unifdef failed on the contract test"

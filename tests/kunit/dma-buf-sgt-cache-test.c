@@ -12,13 +12,16 @@
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 
 #ifndef DMA_BUF_SGT_CACHE_CONFTEST
 /*
@@ -41,12 +44,16 @@
  * (they are pinned, or mapped, at their first map since).
  * DMA_BUF_SGT_CACHE_INVALIDATE_MAPPINGS: &dma_buf_attach_ops.move_notify is
  * called invalidate_mappings.
+ * DMA_BUF_SGT_CACHE_KUNIT_DEVICE: KUnit has kunit_device_register() (v6.8+).
  *
  * With DMA_BUF_SGT_CACHE_TEST_MODULE=1 the importer calls go through the
  * dma-buf-sgt-cache module's API instead; its deny list must then name the
  * no-cache mock (deny=sgt-cache-mock-no-cache), and every case must pass.
  */
 #error "build with the conftest: see tests/kunit/Kbuild"
+#endif
+#if DMA_BUF_SGT_CACHE_KUNIT_DEVICE
+#include <kunit/device.h>
 #endif
 #if DMA_BUF_SGT_CACHE_TEST_MODULE
 #include <linux/dma-buf-sgt-cache.h>
@@ -80,8 +87,11 @@ struct mock_exporter {
 	int detach_seq;
 	int locking_violations;	/* calls outside the locking convention */
 	int invalidate_calls;	/* dynamic importers told their maps must go */
+	int foreign_unmaps;	/* tables unmapped that map did not hand out */
+	struct page *page;	/* the page every table of the mock points to */
 	struct dma_resv *resv;
 	struct mutex map_lock;	/* taken by MOCK_MAP_LOCKED's map */
+	spinlock_t fence_lock;	/* of the fences the cases add to resv */
 };
 
 #define SGT_TEST_MAX_ATTACH 2
@@ -193,6 +203,7 @@ static struct sg_table *mock_map(struct dma_buf_attachment *attach,
 		kfree(sgt);
 		return ERR_PTR(-ENOMEM);
 	}
+	sg_set_page(sgt->sgl, mock->page, PAGE_SIZE, 0);
 	sg_dma_address(sgt->sgl) = 0;
 	sg_dma_len(sgt->sgl) = attach->dmabuf->size;
 	mock->tables++;
@@ -209,6 +220,9 @@ static void mock_unmap(struct dma_buf_attachment *attach,
 		mock->unmap_bidir_calls++;
 	mock->unmap_seq = ++mock->seq;
 	mock_check_locking(mock);
+	/* the exporter's own table, pages and all (see CONFIG_DMABUF_DEBUG) */
+	if (sg_page(sgt->sgl) != mock->page)
+		mock->foreign_unmaps++;
 	mock->tables--;
 	sg_free_table(sgt);
 	kfree(sgt);
@@ -217,7 +231,10 @@ static void mock_unmap(struct dma_buf_attachment *attach,
 /* The final fput() may run after the case ended: the mock lives until here. */
 static void mock_release(struct dma_buf *dmabuf)
 {
-	kfree(to_mock(dmabuf));
+	struct mock_exporter *mock = to_mock(dmabuf);
+
+	__free_page(mock->page);
+	kfree(mock);
 }
 
 #define MOCK_OPS(...) {				\
@@ -271,8 +288,13 @@ static struct mock_exporter *export_mock(struct kunit *test,
 
 	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mock);
+	mock->page = alloc_page(GFP_KERNEL);
+	if (!mock->page)
+		kfree(mock);
+	KUNIT_ASSERT_NOT_NULL(test, mock->page);
 	mock->kind = kind;
 	mutex_init(&mock->map_lock);
+	spin_lock_init(&mock->fence_lock);
 
 	exp_info.ops = &mock_ops[kind];
 	exp_info.size = PAGE_SIZE;
@@ -280,8 +302,10 @@ static struct mock_exporter *export_mock(struct kunit *test,
 	exp_info.exp_name = kind == MOCK_NO_CACHE ? "sgt-cache-mock-no-cache" :
 						   "sgt-cache-mock";
 	dmabuf = dma_buf_export(&exp_info);
-	if (IS_ERR(dmabuf))
+	if (IS_ERR(dmabuf)) {
+		__free_page(mock->page);
 		kfree(mock);
+	}
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(dmabuf), "dma_buf_export: %ld",
 			       PTR_ERR(dmabuf));
 	ctx->dmabuf = dmabuf;
@@ -423,8 +447,13 @@ static int sgt_test_init(struct kunit *test)
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
+#if DMA_BUF_SGT_CACHE_KUNIT_DEVICE
+	/* unregistered by KUnit after sgt_test_exit() */
+	ctx->dev = kunit_device_register(test, "dma-buf-sgt-cache-test");
+#else
 	/* No owner: the module's sysfs node may not exist yet when it runs. */
 	ctx->dev = __root_device_register("dma-buf-sgt-cache-test", NULL);
+#endif
 	if (IS_ERR(ctx->dev))
 		return PTR_ERR(ctx->dev);
 	test->priv = ctx;
@@ -449,9 +478,13 @@ static void sgt_test_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ctx->mock->tables, 0);
 		KUNIT_EXPECT_EQ_MSG(test, ctx->mock->locking_violations, 0,
 				    "exporter calls outside the locking convention");
+		KUNIT_EXPECT_EQ_MSG(test, ctx->mock->foreign_unmaps, 0,
+				    "tables unmapped that the exporter did not map");
 		dma_buf_put(ctx->dmabuf);
 	}
+#if !DMA_BUF_SGT_CACHE_KUNIT_DEVICE
 	root_device_unregister(ctx->dev);
+#endif
 }
 
 /* Attach maps a static exporter once, bidirectionally, and keeps the table. */
@@ -573,6 +606,84 @@ static void attach_fails_on_null_map(struct kunit *test)
 static void attach_fails_on_map_error(struct kunit *test)
 {
 	expect_attach_fails(test, MOCK_MAP_ERROR, -EIO);
+}
+
+static const char *mock_fence_name(struct dma_fence *fence)
+{
+	return "sgt-cache-mock";
+}
+
+static const struct dma_fence_ops mock_fence_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+};
+
+/*
+ * A static importer's map waits for the buffer's kernel fences, and a
+ * signal interrupts the wait: the attach time map fails with -ERESTARTSYS,
+ * its table goes back to the exporter, and the attach is undone.
+ */
+static void attach_fails_on_interrupted_wait(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach;
+	struct dma_fence *fence;
+	int ret;
+
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &mock_fence_ops, &mock->fence_lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_resv_lock(mock->resv, NULL);
+	ret = dma_resv_reserve_fences(mock->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(mock->resv, fence, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(mock->resv);
+
+	/* KUnit runs the case in a kthread, which ignores signals unless told */
+	allow_signal(SIGINT);
+	send_sig(SIGINT, current, 1);
+	attach = ret ? ERR_PTR(ret) : attach_static(test);
+	flush_signals(current);
+	disallow_signal(SIGINT);
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_TRUE(test, IS_ERR(attach));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->detach_calls, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&test_dmabuf(test)->attachments));
+}
+
+/*
+ * With CONFIG_DMABUF_DEBUG the core hides the pages of an exporter's table
+ * from importers (it mangles them before v6.16, and hands out a copy
+ * without them since) and gives the exporter its own table back at unmap,
+ * which sgt_test_exit() checks in every case. A table kept from attach to
+ * detach is hidden at every map, as a table mapped per call is.
+ */
+static void pages_hidden_from_importer(struct kunit *test)
+{
+	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
+	struct dma_buf_attachment *attach = attach_static(test);
+	bool hidden = IS_ENABLED(CONFIG_DMABUF_DEBUG);
+	struct sg_table *sgt;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	for (i = 0; i < 2; i++) {
+		sgt = importer_map(attach, DMA_TO_DEVICE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		KUNIT_EXPECT_EQ(test, sg_page(sgt->sgl) != mock->page, hidden);
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), PAGE_SIZE);
+		importer_unmap(attach, sgt, DMA_TO_DEVICE);
+	}
+	detach(test, attach);
+	KUNIT_EXPECT_EQ(test, mock->unmap_calls, mock->map_calls);
+	KUNIT_EXPECT_EQ(test, mock->foreign_unmaps, 0);
 }
 
 #if DMA_BUF_SGT_CACHE_LAZY
@@ -897,6 +1008,8 @@ static struct kunit_case dma_buf_sgt_cache_cases[] = {
 	KUNIT_CASE(attachments_are_independent),
 	KUNIT_CASE(attach_fails_on_null_map),
 	KUNIT_CASE(attach_fails_on_map_error),
+	KUNIT_CASE(attach_fails_on_interrupted_wait),
+	KUNIT_CASE(pages_hidden_from_importer),
 #if DMA_BUF_SGT_CACHE_LAZY
 	KUNIT_CASE(lazy_flag_mapped_at_attach),
 #endif
