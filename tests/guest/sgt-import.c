@@ -16,16 +16,26 @@
 
 #define SIZE (1024 * 1024)
 
-static void show_bufinfo(void)
+/*
+ * Print bufinfo's lines of sgt-importer's attachment and of the exporters;
+ * return whether the attachment's line carries the series' mark of a cached
+ * table (1), does not (0), or is missing (-1).
+ */
+static int show_bufinfo(void)
 {
 	char line[256];
 	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	int marked = -1;
 
-	while (f && fgets(line, sizeof(line), f))
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "sgt-importer"))
+			marked = !!strstr(line, "\tsg_table cached");
 		if (strstr(line, "sgt-importer") || strstr(line, "exp_name"))
 			printf("# bufinfo: %s", line);
+	}
 	if (f)
 		fclose(f);
+	return marked;
 }
 
 int main(int argc, char **argv)
@@ -40,7 +50,7 @@ int main(int argc, char **argv)
 	}
 	cached = !strcmp(argv[2], "cached");
 	lazy = !strcmp(argv[2], "lazy");
-	printf("KTAP version 1\n1..4\n");
+	printf("KTAP version 1\n1..5\n");
 	buf = !strcmp(argv[1], "heap") ? make_heap_buf("system", SIZE) : make_udmabuf(SIZE);
 	if (buf < 0) {
 		printf("# cannot make a %s dma-buf: %s\n", argv[1], strerror(errno));
@@ -56,7 +66,8 @@ int main(int argc, char **argv)
 	printf("# attach: exporter map calls %d, table cached: %s\n",
 	       c.map, c.cached ? "yes" : "no");
 	result(c.map == (cached ? 1 : 0) && c.cached == cached, "attach");
-	show_bufinfo();
+	/* the series' bufinfo marks the attachment that holds a table */
+	result(show_bufinfo() == cached, "bufinfo");
 
 	ret = ctl(IMPORTER_CTL, "map %d to", maps);
 	if (ret || importer_counts(&c)) {
