@@ -23,6 +23,13 @@
 
 #define KUNIT_PARAM_DESC_SIZE 128
 
+/*
+ * No KUnit, so no KUnit devices, whatever <kunit/device.h> declares: the
+ * cases' importing device is a root device.
+ */
+#undef DMA_BUF_SGT_CACHE_KUNIT_DEVICE
+#define DMA_BUF_SGT_CACHE_KUNIT_DEVICE 0
+
 struct kunit {
 	void *priv;
 	const void *param_value;
@@ -126,6 +133,7 @@ static inline void ktap_skip(struct kunit *test, const char *reason)
 #define KUNIT_EXPECT_FALSE(t, c)	KTAP_CHECK(t, !(c), false, "!(" #c ")")
 #define KUNIT_EXPECT_NULL(t, p)		KTAP_CHECK(t, !(p), false, #p " == NULL")
 #define KUNIT_EXPECT_NOT_NULL(t, p)	KTAP_CHECK(t, !!(p), false, #p " != NULL")
+#define KUNIT_ASSERT_EQ(t, a, b)	KTAP_CHECK(t, (a) == (b), true, #a " == " #b)
 #define KUNIT_ASSERT_LT(t, a, b)	KTAP_CHECK(t, (a) < (b), true, #a " < " #b)
 #define KUNIT_ASSERT_GT(t, a, b)	KTAP_CHECK(t, (a) > (b), true, #a " > " #b)
 #define KUNIT_ASSERT_TRUE(t, c)		KTAP_CHECK(t, c, true, #c)
