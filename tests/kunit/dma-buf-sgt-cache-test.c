@@ -285,13 +285,15 @@ static struct mock_exporter *export_mock(struct kunit *test,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct mock_exporter *mock;
 	struct dma_buf *dmabuf;
+	struct page *page;
 
 	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mock);
-	mock->page = alloc_page(GFP_KERNEL);
-	if (!mock->page)
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
 		kfree(mock);
-	KUNIT_ASSERT_NOT_NULL(test, mock->page);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	mock->page = page;
 	mock->kind = kind;
 	mutex_init(&mock->map_lock);
 	spin_lock_init(&mock->fence_lock);
