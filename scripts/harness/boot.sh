@@ -60,21 +60,20 @@ qemu_cpu() { # QEMU's user + system time so far, in seconds
 	echo $(((st[13] + st[14]) / tick))
 }
 trap 'kill "$qemu" 2>/dev/null; exit 143' TERM INT HUP
-# Until init starts: stop the guest at the deadline (or at TIMEOUT, if that
-# is shorter, on the clock). Then until it ends: stop it at TIMEOUT CPU
-# seconds, or at three times TIMEOUT on the clock.
-pre=$deadline
-[ "$timeout_s" -ge "$pre" ] || pre=$timeout_s
-hung='' stopped='' booted=''
+# Until init starts: stop the guest at the deadline (exit 125), or at
+# TIMEOUT on the clock if that is shorter. Then until it ends: stop it at
+# TIMEOUT CPU seconds, or at three times TIMEOUT on the clock (exit 124).
+stop='' booted=''
 for ((waited = 0; ; waited++)); do
 	kill -0 "$qemu" 2>/dev/null || break
 	[ -n "$booted" ] || ! grep -q '^harness: boot ' "$log.raw" 2>/dev/null || booted=1
-	if [ -z "$booted" ] && [ "$waited" -ge "$pre" ]; then
-		hung=1
-	elif [ "$(qemu_cpu)" -ge "$timeout_s" ] || [ "$waited" -ge $((3 * timeout_s)) ]; then
-		stopped=1
+	if [ -z "$booted" ] && [ "$waited" -ge "$deadline" ]; then
+		stop=125
+	elif { [ -z "$booted" ] && [ "$waited" -ge "$timeout_s" ]; } ||
+		[ "$(qemu_cpu)" -ge "$timeout_s" ] || [ "$waited" -ge $((3 * timeout_s)) ]; then
+		stop=124
 	fi
-	if [ -n "$hung$stopped" ]; then
+	if [ -n "$stop" ]; then
 		kill "$qemu" 2>/dev/null || true
 		for ((k = 0; k < 5; k++)); do
 			kill -0 "$qemu" 2>/dev/null || break
@@ -93,10 +92,7 @@ trap - TERM INT HUP
 times >"$log.cpu"
 tr -d '\r' <"$log.raw" >"$log"
 rm -f "$log.raw"
-# (at TIMEOUT, when that came before the deadline: a timeout like any other)
-[ -z "$hung" ] || [ "$pre" -lt "$deadline" ] || exit 125
-[ -z "$hung" ] || exit 124
-[ -z "$stopped" ] || exit 124
+[ -z "$stop" ] || exit "$stop"
 case $rc in
 0) ;;
 *) die "qemu failed (exit $rc): $(head -c 300 "$log.qemu")" ;;
