@@ -23,8 +23,9 @@
  *
  * Bookkeeping: one entry per cached attachment, found from the attachment
  * in O(1) (a resizable hash table keyed by its address, looked up under
- * RCU) and listed for debugfs under a spinlock. An entry holds copies of
- * what debugfs prints and never dereferences its attachment: an importer
+ * RCU, behind a per-CPU slot that holds the entry found last) and listed
+ * for debugfs under a spinlock. An entry holds copies of what debugfs
+ * prints and never dereferences its attachment: an importer
  * that detaches with plain dma_buf_detach() gets its table unmapped by the
  * core where it is the core's &dma_buf_attachment.sgt (since v6.16 nothing
  * unmaps it: the exporter's mapping leaks, as any table left mapped at
@@ -111,6 +112,7 @@ struct sgt_cache_entry {
 	struct rcu_head rcu;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
+	bool dead;
 	size_t bytes;
 	size_t size;
 	char exp_name[SGT_CACHE_NAME_MAX];
@@ -138,6 +140,16 @@ static u64 sgt_cache_bytes;
 static struct dentry *sgt_cache_debugfs;
 /* Per CPU, without a lock: maps served from the cache are the hot path. */
 static DEFINE_PER_CPU(u64, sgt_cache_hits);
+/*
+ * The entry each CPU's last lookup found, in front of the hash table: a map
+ * and unmap of one attachment then cost two loads and no hashing, where the
+ * hash table's lookup costs as much as the lazy cache's lock round trip.
+ * Read under RCU, like the table. An entry leaves every slot before it is
+ * freed: sgt_cache_forget() marks it dead and clears the slots that hold it,
+ * and a lookup that stores it rechecks the mark after the store (the two
+ * full barriers pair: the forget sees the store, or the lookup the mark).
+ */
+static DEFINE_PER_CPU(struct sgt_cache_entry *, sgt_cache_last);
 
 #ifdef CONFIG_LOCKDEP
 /*
@@ -513,6 +525,21 @@ static bool sgt_cache_live_entry(struct dma_buf_attachment *attach,
 #endif
 }
 
+/*
+ * Keep @entry, found in the hash table under RCU, in this CPU's slot (the
+ * task may have moved to another CPU since: any slot will do), unless it is
+ * being forgotten.
+ */
+static void sgt_cache_remember(struct sgt_cache_entry *entry)
+{
+	struct sgt_cache_entry **last = raw_cpu_ptr(&sgt_cache_last);
+
+	WRITE_ONCE(*last, entry);
+	smp_mb(); /* the store before the check; pairs with sgt_cache_forget() */
+	if (READ_ONCE(entry->dead))
+		cmpxchg(last, entry, NULL);
+}
+
 /* The table this module cached at the attach of @attach, or NULL. */
 static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
 {
@@ -520,17 +547,31 @@ static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
 	struct sg_table *sgt = NULL;
 
 	rcu_read_lock();
-	entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
+	entry = this_cpu_read(sgt_cache_last);
+	if (!entry || entry->attach != attach || READ_ONCE(entry->dead)) {
+		entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
+		if (entry)
+			sgt_cache_remember(entry);
+	}
 	if (entry && sgt_cache_live_entry(attach, entry))
 		sgt = entry->sgt;
 	rcu_read_unlock();
 	return sgt;
 }
 
-/* Drop @entry from the table and the list; the caller holds sgt_cache_lock. */
+/*
+ * Drop @entry from the table, the list and every CPU's slot; the caller
+ * holds sgt_cache_lock.
+ */
 static void sgt_cache_forget(struct sgt_cache_entry *entry)
 {
+	int cpu;
+
 	lockdep_assert_held(&sgt_cache_lock);
+	WRITE_ONCE(entry->dead, true);
+	smp_mb(); /* the mark before the slots; pairs with sgt_cache_remember() */
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&sgt_cache_last, cpu), entry, NULL);
 	rhashtable_remove_fast(&sgt_cache_table, &entry->hnode, sgt_cache_params);
 	list_del(&entry->node);
 	sgt_cache_live--;
