@@ -564,18 +564,32 @@ static void detach_unmaps_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->tables, 0);
 }
 
-/* Two attachments of one buffer get a table each and release their own. */
+/*
+ * Two attachments of one buffer get a table each, are served it in any
+ * order, and release their own.
+ */
 static void attachments_are_independent(struct kunit *test)
 {
 	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
 	struct dma_buf_attachment *a = attach_static(test);
 	struct dma_buf_attachment *b = attach_static(test);
+	struct dma_buf_attachment *order[] = { a, b, a, b };
+	struct sg_table *sgt;
+	unsigned int i;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
 	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
 	KUNIT_EXPECT_NOT_NULL(test, cached_table(a));
 	KUNIT_EXPECT_PTR_NE(test, cached_table(a), cached_table(b));
+	/* Maps of the two in turn: each gets its own table, the exporter no call. */
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		sgt = importer_map(order[i], DMA_TO_DEVICE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		KUNIT_EXPECT_PTR_EQ(test, sgt, cached_table(order[i]));
+		importer_unmap(order[i], sgt, DMA_TO_DEVICE);
+	}
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
 	detach(test, a);
 	KUNIT_EXPECT_EQ(test, mock->unmap_calls, 1);
 	KUNIT_EXPECT_EQ(test, mock->tables, 1);
