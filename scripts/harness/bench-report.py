@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 TIMED = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=(\S+) size=(\d+) '
-                   r'median_ns=(\d+) samples=(\d+)')
+                   r'median_ns=(\d+) samples=(\d+)(?: batch=\d+ spread=(\d+)-(\d+))?')
 MEMORY = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=memory attachments=(\d+) '
                     r'table_bytes=(\d+) mapped_bytes=(\d+)')
 TEARDOWN = re.compile(r'sgt_bench: setup=(\S+) variant=(\S+) op=teardown attachments=(\d+) '
@@ -60,6 +60,8 @@ def load(logs):
                     timed.append({'kernel': kernel, 'build': kind, 'variant': m.group(2),
                                   'op': m.group(3), 'size': int(m.group(4)),
                                   'median_ns': int(m.group(5)), 'samples': int(m.group(6))})
+                    if m.group(7):
+                        timed[-1]['spread_ns'] = [int(m.group(7)), int(m.group(8))]
                     found += 1
                 m = TEARDOWN.search(line)
                 if m:
@@ -104,6 +106,15 @@ def main():
             vals = [get(*k, op, size) for k in series]
             print(f'{human(size):>8}  ' + '  '.join(
                 f"{v if v is not None else '-':>12}" for v in vals))
+    spread = {(r['build'], r['variant'], r['size']): r['spread_ns'] for r in timed
+              if 'spread_ns' in r}
+    if spread:
+        print('\nmap_unmap, median of the fastest-slowest of the attachments measured in turn')
+        print(f"{'size':>8}  " + '  '.join(f'{SHORT[k]:>12}' for k in series))
+        for size in sizes:
+            cells = [spread.get((*k, size)) for k in series]
+            print(f'{human(size):>8}  ' + '  '.join(
+                f"{f'{c[0]}-{c[1]}' if c else '-':>12}" for c in cells))
     if memory:
         print('\nmemory held by N cached attachments of one 1 MiB buffer')
         print(f"{'variant':<14} {'N':>5} {'table bytes':>12} {'per attach':>10} "

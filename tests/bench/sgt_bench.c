@@ -19,12 +19,19 @@
  * Operations, per buffer size (param sizes=, bytes): map_unmap (one map and
  * unmap of an attached buffer), attach_detach, attach_map (attach, first
  * map, unmap, detach). Each is timed with ktime_get_ns() until budget_ms
- * has passed (at least 5, at most 2001 samples); the median is printed. A
- * map_unmap sample times a batch of calls and divides, so that a clock
- * read (tens of ns, more under TCG) does not dominate an operation of
- * hundreds: the batch is as many calls as one call fits in BATCH_NS (at
- * most MAX_BATCH, at least 1), from a call timed alone after the warm-up,
- * and is printed with the result. Then, for the caching variants, the
+ * has passed (at least 5, at most 2001 samples; map_unmap: at least 5 and
+ * at most 400 on each attachment); the median is printed. A map_unmap
+ * sample times a batch of calls and divides, so that a clock read (tens of
+ * ns, more under TCG) does not dominate an operation of hundreds: the batch
+ * is as many calls as one call fits in BATCH_NS (at most MAX_BATCH, at
+ * least 1), from a call timed alone after the warm-up, and is printed with
+ * the result. The map_unmap samples are spread over MAP_ATTACHMENTS
+ * attachments, all live, each timed for its share of the budget in turn: a
+ * cached map touches little but its attachment, and under TCG (whose
+ * software TLB is direct-mapped) one attachment's addresses can make every
+ * map of it slower; the median of all samples does not follow one such
+ * attachment. The medians of the slowest and fastest attachment are
+ * printed as spread=. Then, for the caching variants, the
  * memory held by 1, 16, 256 and 1024 cached attachments of one 1 MiB buffer:
  * sg_table plus scatterlist bytes (ksize() of each allocation) and bytes
  * kept DMA-mapped.
@@ -46,6 +53,7 @@
  *
  * Output lines, for scripts/bench.sh:
  *   sgt_bench: setup=S variant=V op=O size=N median_ns=T samples=K batch=B
+ *              [spread=LO-HI: op=map_unmap]
  *   sgt_bench: setup=S variant=V op=memory attachments=N table_bytes=B mapped_bytes=M
  *   sgt_bench: setup=S variant=V op=teardown attachments=N first_ns=F last_ns=L ratio=R.RR
  *              ref_first_ns=RF ref_last_ns=RL   (ratio: (F / RF) / (L / RL))
@@ -92,6 +100,7 @@ MODULE_PARM_DESC(budget_ms, "time spent on each measurement");
 #define MIN_SAMPLES 5
 #define BATCH_NS 20000
 #define MAX_BATCH 1000
+#define MAP_ATTACHMENTS 5
 /* Hundredths: a per-detach cost that grows with the attachments fails. */
 #define TEARDOWN_MAX_RATIO 125
 /* jhash2() rounds over 64 words: about a detach's cost under TCG */
@@ -241,52 +250,113 @@ static u64 low_of(u64 *v, unsigned int n)
 enum bench_op { OP_MAP_UNMAP, OP_ATTACH_DETACH, OP_ATTACH_MAP };
 static const char * const op_names[] = { "map_unmap", "attach_detach", "attach_map" };
 
+/*
+ * Time one map and unmap of @a, in batches, until @budget ns are spent or
+ * @max samples are taken; store them at @out and return how many, or an
+ * error.
+ */
+static int time_map_unmap(const char *v, struct dma_buf_attachment *a,
+			  unsigned int batch, u64 budget, u64 *out,
+			  unsigned int max)
+{
+	unsigned int n = 0, i;
+	u64 spent = 0, t0, t;
+	int ret = 0;
+
+	while (!ret && n < max && (spent < budget || n < MIN_SAMPLES)) {
+		t0 = ktime_get_ns();
+		for (i = 0; !ret && i < batch; i++)
+			ret = map_unmap(v, a);
+		t = ktime_get_ns() - t0;
+		spent += t;
+		out[n++] = div_u64(t, batch);
+		cond_resched();
+	}
+	return ret ?: n;
+}
+
+/*
+ * map_unmap on MAP_ATTACHMENTS live attachments of @dmabuf, each for its
+ * share of the budget in turn; print the median of all samples, and the
+ * lowest and highest median of one attachment.
+ */
+static int measure_map_unmap(const char *v, struct dma_buf *dmabuf)
+{
+	u64 budget = (u64)budget_ms * NSEC_PER_MSEC / MAP_ATTACHMENTS, t0, t;
+	struct dma_buf_attachment *a[MAP_ATTACHMENTS];
+	unsigned int n = 0, batch = 1, k, got = 0;
+	u64 lo = U64_MAX, hi = 0, med;
+	int ret = 0;
+
+	for (; got < MAP_ATTACHMENTS; got++) {
+		a[got] = attach(v, dmabuf);
+		if (IS_ERR(a[got])) {
+			ret = PTR_ERR(a[got]);
+			break;
+		}
+		ret = map_unmap(v, a[got]);	/* warm up; lazy caches here */
+		if (ret) {
+			got++;
+			break;
+		}
+	}
+	if (!ret) {
+		t0 = ktime_get_ns();
+		ret = map_unmap(v, a[0]);
+		t = ktime_get_ns() - t0;
+		batch = clamp_t(u64, div64_u64(BATCH_NS, max(t, 1ULL)), 1, MAX_BATCH);
+	}
+	for (k = 0; !ret && k < MAP_ATTACHMENTS; k++) {
+		ret = time_map_unmap(v, a[k], batch, budget, samples + n,
+				     MAX_SAMPLES / MAP_ATTACHMENTS);
+		if (ret < 0)
+			break;
+		/* one attachment's median (sorting its own samples only) */
+		med = median_of(samples + n, ret);
+		lo = min(lo, med);
+		hi = max(hi, med);
+		n += ret;
+		ret = 0;
+	}
+	while (got)
+		detach(v, dmabuf, a[--got]);
+	if (ret)
+		return ret;
+	pr_info("sgt_bench: setup=%s variant=%s op=%s size=%zu median_ns=%llu samples=%u batch=%u spread=%llu-%llu\n",
+		bench_setup, v, op_names[OP_MAP_UNMAP], dmabuf->size, median_of(samples, n), n,
+		batch, lo, hi);
+	return 0;
+}
+
 /* Time @op on @dmabuf until the budget is spent; print the median. */
 static int measure(const char *v, struct dma_buf *dmabuf, enum bench_op op)
 {
 	u64 budget = (u64)budget_ms * NSEC_PER_MSEC, spent = 0, t0, t;
-	struct dma_buf_attachment *a = NULL;
-	unsigned int n = 0, batch = 1, i;
+	struct dma_buf_attachment *b;
+	unsigned int n = 0;
 	int ret = 0;
 
-	if (op == OP_MAP_UNMAP) {
-		a = attach(v, dmabuf);
-		if (IS_ERR(a))
-			return PTR_ERR(a);
-		ret = map_unmap(v, a);	/* warm up; lazy caches here */
-		t0 = ktime_get_ns();
-		ret = ret ?: map_unmap(v, a);
-		t = ktime_get_ns() - t0;
-		batch = clamp_t(u64, div64_u64(BATCH_NS, max(t, 1ULL)), 1, MAX_BATCH);
-	}
+	if (op == OP_MAP_UNMAP)
+		return measure_map_unmap(v, dmabuf);
 	while (!ret && n < MAX_SAMPLES && (spent < budget || n < MIN_SAMPLES)) {
-		struct dma_buf_attachment *b;
-
 		t0 = ktime_get_ns();
-		if (op == OP_MAP_UNMAP) {
-			for (i = 0; !ret && i < batch; i++)
-				ret = map_unmap(v, a);
-		} else {
-			b = attach(v, dmabuf);
-			if (IS_ERR(b)) {
-				ret = PTR_ERR(b);
-				break;
-			}
-			if (op == OP_ATTACH_MAP)
-				ret = map_unmap(v, b);
-			detach(v, dmabuf, b);
+		b = attach(v, dmabuf);
+		if (IS_ERR(b)) {
+			ret = PTR_ERR(b);
+			break;
 		}
+		if (op == OP_ATTACH_MAP)
+			ret = map_unmap(v, b);
+		detach(v, dmabuf, b);
 		t = ktime_get_ns() - t0;
 		spent += t;
-		samples[n++] = div_u64(t, batch);
+		samples[n++] = t;
 		cond_resched();
 	}
-	if (a)
-		detach(v, dmabuf, a);
 	if (ret)
 		return ret;
-	pr_info("sgt_bench: setup=%s variant=%s op=%s size=%zu median_ns=%llu samples=%u batch=%u\n",
-		bench_setup, v, op_names[op], dmabuf->size, median_of(samples, n), n, batch);
+	pr_info("sgt_bench: setup=%s variant=%s op=%s size=%zu median_ns=%llu samples=%u batch=1\n",
+		bench_setup, v, op_names[op], dmabuf->size, median_of(samples, n), n);
 	return 0;
 }
 
