@@ -49,6 +49,7 @@
 #include <linux/dma-resv.h>
 #include <linux/hashtable.h>
 #include <linux/iommu.h>
+#include <linux/kasan-checks.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
@@ -141,15 +142,21 @@ static struct dentry *sgt_cache_debugfs;
 /* Per CPU, without a lock: maps served from the cache are the hot path. */
 static DEFINE_PER_CPU(u64, sgt_cache_hits);
 /*
- * The entry each CPU's last lookup found, in front of the hash table: a map
- * and unmap of one attachment then cost two loads and no hashing, where the
+ * What each CPU's last lookup found, in front of the hash table: a map and
+ * unmap of one attachment then read two words of this CPU's, where the
  * hash table's lookup costs as much as the lazy cache's lock round trip.
- * Read under RCU, like the table. An entry leaves every slot before it is
- * freed: sgt_cache_forget() marks it dead and clears the slots that hold it,
- * and a lookup that stores it rechecks the mark after the store (the two
- * full barriers pair: the forget sees the store, or the lookup the mark).
+ * Written by its CPU only, with preemption off, @entry last; other CPUs
+ * only clear a slot. @entry is not read to serve a map: it says which
+ * entry the slot holds, so that the entry leaves every slot before its
+ * table is unmapped (sgt_cache_remember(), sgt_cache_forget()).
  */
-static DEFINE_PER_CPU(struct sgt_cache_entry *, sgt_cache_last);
+struct sgt_cache_slot {
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct sgt_cache_entry *entry;
+};
+
+static DEFINE_PER_CPU(struct sgt_cache_slot, sgt_cache_last);
 
 #ifdef CONFIG_LOCKDEP
 /*
@@ -509,52 +516,87 @@ static struct sg_table *sgt_cache_core_table(struct dma_buf_attachment *attach)
 }
 
 /*
- * Whether @entry is the live entry of @attach, the attachment at its
- * address: where the core keeps the table, only while the attachment still
- * has it (a stale entry of a reused address has another, or none);
+ * Whether @sgt, the table of an entry at the address of @attach, is that
+ * attachment's: where the core keeps the table, only while the attachment
+ * still has it (a stale entry of a reused address has another, or none);
  * elsewhere always, as this module's attach calls drop a stale entry before
  * they return an attachment at its address.
  */
-static bool sgt_cache_live_entry(struct dma_buf_attachment *attach,
-				 struct sgt_cache_entry *entry)
+static bool sgt_cache_live_table(struct dma_buf_attachment *attach,
+				 struct sg_table *sgt)
 {
 #if DMA_BUF_SGT_CACHE_ATTACH_SGT
-	return attach->sgt && entry->sgt == attach->sgt;
+	return attach->sgt && sgt == attach->sgt;
 #else
 	return true;
 #endif
 }
 
+/* Turn @slot off if it still holds @entry. */
+static void sgt_cache_slot_clear(struct sgt_cache_slot *slot,
+				 struct sgt_cache_entry *entry)
+{
+	cmpxchg(&slot->attach, entry->attach, NULL);
+	cmpxchg(&slot->entry, entry, NULL);
+}
+
 /*
- * Keep @entry, found in the hash table under RCU, in this CPU's slot (the
- * task may have moved to another CPU since: any slot will do), unless it is
- * being forgotten.
+ * Keep @entry, found in the hash table under RCU, in this CPU's slot,
+ * unless it is being forgotten: the store of the slot's entry and the
+ * check of the mark after it pair with sgt_cache_forget()'s store of the
+ * mark and its check of the slots after it (full barriers between, so one
+ * of the two sees the other's store and clears the slot).
  */
 static void sgt_cache_remember(struct sgt_cache_entry *entry)
 {
-	struct sgt_cache_entry **last = raw_cpu_ptr(&sgt_cache_last);
+	struct sgt_cache_slot *slot;
 
-	WRITE_ONCE(*last, entry);
-	smp_mb(); /* the store before the check; pairs with sgt_cache_forget() */
+	preempt_disable();
+	slot = this_cpu_ptr(&sgt_cache_last);
+	WRITE_ONCE(slot->attach, NULL);
+	WRITE_ONCE(slot->entry, NULL);
+	slot->sgt = entry->sgt;
+	WRITE_ONCE(slot->attach, entry->attach);
+	smp_store_release(&slot->entry, entry); /* after the attachment */
+	smp_mb(); /* the slot before the mark */
 	if (READ_ONCE(entry->dead))
-		cmpxchg(last, entry, NULL);
+		sgt_cache_slot_clear(slot, entry);
+	preempt_enable();
 }
 
-/* The table this module cached at the attach of @attach, or NULL. */
+/*
+ * The table this module cached at the attach of @attach, or NULL. The slot
+ * is read with preemption off (both words from one CPU's slot) and no call
+ * out of line: under PREEMPT_RCU rcu_read_lock() is two, which a cached map
+ * would spend most of its time in. KASAN kernels also touch the entry the
+ * slot names, so that a slot left behind by a freed entry is reported.
+ */
 static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
 {
 	struct sgt_cache_entry *entry;
 	struct sg_table *sgt = NULL;
+	bool hit;
+
+	preempt_disable();
+	if (IS_ENABLED(CONFIG_KASAN)) {
+		entry = READ_ONCE(this_cpu_ptr(&sgt_cache_last)->entry);
+		if (entry)
+			kasan_check_read(entry, sizeof(*entry));
+	}
+	hit = __this_cpu_read(sgt_cache_last.attach) == attach;
+	if (hit)
+		sgt = __this_cpu_read(sgt_cache_last.sgt);
+	preempt_enable();
+	if (hit)
+		return sgt_cache_live_table(attach, sgt) ? sgt : NULL;
 
 	rcu_read_lock();
-	entry = this_cpu_read(sgt_cache_last);
-	if (!entry || entry->attach != attach || READ_ONCE(entry->dead)) {
-		entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
-		if (entry)
-			sgt_cache_remember(entry);
+	entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
+	if (entry) {
+		sgt_cache_remember(entry);
+		if (sgt_cache_live_table(attach, entry->sgt))
+			sgt = entry->sgt;
 	}
-	if (entry && sgt_cache_live_entry(attach, entry))
-		sgt = entry->sgt;
 	rcu_read_unlock();
 	return sgt;
 }
@@ -570,8 +612,13 @@ static void sgt_cache_forget(struct sgt_cache_entry *entry)
 	lockdep_assert_held(&sgt_cache_lock);
 	WRITE_ONCE(entry->dead, true);
 	smp_mb(); /* the mark before the slots; pairs with sgt_cache_remember() */
-	for_each_possible_cpu(cpu)
-		cmpxchg(per_cpu_ptr(&sgt_cache_last, cpu), entry, NULL);
+	for_each_possible_cpu(cpu) {
+		struct sgt_cache_slot *slot = per_cpu_ptr(&sgt_cache_last, cpu);
+
+		/* pairs with the release in sgt_cache_remember() */
+		if (smp_load_acquire(&slot->entry) == entry)
+			sgt_cache_slot_clear(slot, entry);
+	}
 	rhashtable_remove_fast(&sgt_cache_table, &entry->hnode, sgt_cache_params);
 	list_del(&entry->node);
 	sgt_cache_live--;
@@ -637,7 +684,7 @@ static struct sg_table *sgt_cache_remove(struct dma_buf_attachment *attach,
 
 	spin_lock(&sgt_cache_lock);
 	entry = rhashtable_lookup_fast(&sgt_cache_table, &attach, sgt_cache_params);
-	if (entry && live && sgt_cache_live_entry(attach, entry)) {
+	if (entry && live && sgt_cache_live_table(attach, entry->sgt)) {
 		sgt = entry->sgt;
 		sgt_cache_releases++;
 		sgt_cache_forget(entry);
