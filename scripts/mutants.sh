@@ -18,7 +18,9 @@
 # passes without it (the baselines, booted alongside). Prints a result line
 # per mutant, "killed K of N" and the survivors; exits 1 if any survived,
 # did not build, or a baseline failed.
-# Environment: HX_JOBS (guests at once, default 4), DMA_BUF_SGT_CACHE_DIR.
+# Environment: HX_JOBS (guests at once, default 4), DMA_BUF_SGT_CACHE_DIR,
+# HX_MUTANTS (names, space-separated: only these mutants, and a part's
+# baseline only where one of them is its; a name that matches none fails).
 . "$(dirname "$0")/lib.sh"
 
 vers=("$@")
@@ -40,6 +42,25 @@ boot() {
 	shift 4
 	echo "$name $kdir $initrd $expect 300 - $*" >>"$run/boots"
 }
+
+# pick ARRAY SPEC VER: ARRAY = the mutants of SPEC for VER ("NAME LAST"
+# lines), only those named in HX_MUTANTS when it is set
+pick() {
+	local -n pick_into=$1
+	local all=() line
+	hx_lines all python3 "$HX_ROOT/scripts/harness/mutate.py" "$2" --list "$3"
+	pick_into=()
+	for line in "${all[@]}"; do
+		[ -z "${HX_MUTANTS:-}" ] || [[ " $HX_MUTANTS " == *" ${line%% *} "* ]] || continue
+		pick_into+=("$line")
+	done
+}
+if [ -n "${HX_MUTANTS:-}" ]; then
+	for m in $HX_MUTANTS; do
+		grep -q "^## ${m}[ :]" "$HX_ROOT/tests/mutants/module.mutants" \
+			"$HX_ROOT/tests/mutants/core.mutants" || die "HX_MUTANTS: no mutant named $m"
+	done
+fi
 
 # unbuilt NAME WHY: a mutant that cannot be tested fails the run
 unbuilt() {
@@ -64,9 +85,9 @@ for ver in "${vers[@]}"; do
 			"$run/$1/dma-buf-sgt-cache.ko" "${others[@]}" "$HX_ROOT/tests/guest/unload-test"
 		boot "$1" "$ks" "$run/$1/initrd.gz" "lockdep=$3" "${plan[@]}" "hx.last=$3"
 	}
-	mguest "baseline-module-$ver" "${tests[0]}" sgt_lockdep_module@case=cached
-	hx_lines mutants python3 "$HX_ROOT/scripts/harness/mutate.py" "$HX_ROOT/tests/mutants/module.mutants" \
-		--list "$ver"
+	pick mutants "$HX_ROOT/tests/mutants/module.mutants" "$ver"
+	[ ${#mutants[@]} -eq 0 ] ||
+		mguest "baseline-module-$ver" "${tests[0]}" sgt_lockdep_module@case=cached
 	for line in "${mutants[@]}"; do
 		read -r name last <<<"$line"
 		src=$run/src-$ver-$name
@@ -82,6 +103,8 @@ for ver in "${vers[@]}"; do
 		mguest "mutant-module-$ver-$name" "${mko[0]}" "$last"
 	done
 
+	pick mutants "$HX_ROOT/tests/mutants/core.mutants" "$ver"
+	[ ${#mutants[@]} -gt 0 ] || continue
 	stage "== $ver: the core's mutants"
 	kp=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" patched kasan)
 	hx_lines tests "$HX_ROOT/scripts/harness/build-modules.sh" "$kp" "$HX_CACHE/modules/mutants-$ver-patched" \
@@ -92,8 +115,6 @@ for ver in "${vers[@]}"; do
 		"hx.last=sgt_cache_expect@mode=both_flags,sgt_lockdep@case=cached")
 	cexpect=warn=sgt_cache_expect@mode=both_flags,lockdep=sgt_lockdep@case=cached
 	boot "baseline-core-$ver" "$kp" "$run/initrd-$ver-patched.gz" "$cexpect" "${cplan[@]}"
-	hx_lines mutants python3 "$HX_ROOT/scripts/harness/mutate.py" "$HX_ROOT/tests/mutants/core.mutants" \
-		--list "$ver"
 	# One scratch copy of the patched build per version: the first make in
 	# a copy rebuilds everything (objtool's paths are absolute), the later
 	# ones only dma-buf.o and the link. Each mutant starts from the
