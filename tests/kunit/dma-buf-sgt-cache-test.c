@@ -920,9 +920,10 @@ static int sgt_test_hold(void *data)
 }
 
 /* One map and unmap of an attachment, from a thread of its own. */
+/* Maps @other, then @attach, from a thread of its own. */
 struct sgt_test_mapper {
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
+	struct dma_buf_attachment *attach, *other;
+	struct sg_table *sgt, *other_sgt;
 	struct completion done;
 };
 
@@ -930,6 +931,9 @@ static int sgt_test_map(void *data)
 {
 	struct sgt_test_mapper *m = data;
 
+	m->other_sgt = importer_map(m->other, DMA_TO_DEVICE);
+	if (!IS_ERR_OR_NULL(m->other_sgt))
+		importer_unmap(m->other, m->other_sgt, DMA_TO_DEVICE);
 	m->sgt = importer_map(m->attach, DMA_TO_DEVICE);
 	if (!IS_ERR_OR_NULL(m->sgt))
 		importer_unmap(m->attach, m->sgt, DMA_TO_DEVICE);
@@ -938,20 +942,25 @@ static int sgt_test_map(void *data)
 }
 
 /*
- * A map and unmap of the table cached at attach time take no lock: they
- * finish while another thread holds the buffer's reservation lock (lockdep
- * still records the lock: the differential lockdep suite shows it).
+ * A map and unmap of the table cached at attach time take no lock, also
+ * right after those of another cached attachment of the same buffer (a
+ * cache that keeps the last one found must not serve it, nor fall back to
+ * the locked map): they finish while another thread holds the buffer's
+ * reservation lock (lockdep still records the lock: the differential
+ * lockdep suite shows it).
  */
 static void cached_map_takes_no_lock(struct kunit *test)
 {
 	struct mock_exporter *mock = export_mock(test, MOCK_STATIC);
 	struct dma_buf_attachment *attach = attach_static(test);
+	struct dma_buf_attachment *other = attach_static(test);
 	struct sgt_test_holder h = { .resv = test_dmabuf(test)->resv };
-	struct sgt_test_mapper m = { .attach = attach };
+	struct sgt_test_mapper m = { .attach = attach, .other = other };
 	struct task_struct *task;
 	bool done;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
 	init_completion(&h.locked);
 	init_completion(&h.release);
 	init_completion(&h.finished);
@@ -966,9 +975,11 @@ static void cached_map_takes_no_lock(struct kunit *test)
 	if (!IS_ERR(task) && !done)
 		wait_for_completion(&m.done);	/* it had the lock after all */
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	KUNIT_EXPECT_TRUE_MSG(test, done, "the map waited for the reservation lock");
+	KUNIT_EXPECT_TRUE_MSG(test, done, "a map waited for the reservation lock");
+	KUNIT_EXPECT_PTR_EQ(test, m.other_sgt, cached_table(other));
 	KUNIT_EXPECT_PTR_EQ(test, m.sgt, cached_table(attach));
-	KUNIT_EXPECT_EQ(test, mock->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, mock->map_calls, 2);
+	detach(test, other);
 	detach(test, attach);
 }
 
