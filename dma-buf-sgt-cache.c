@@ -49,7 +49,6 @@
 #include <linux/dma-resv.h>
 #include <linux/hashtable.h>
 #include <linux/iommu.h>
-#include <linux/kasan-checks.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
@@ -568,8 +567,7 @@ static void sgt_cache_remember(struct sgt_cache_entry *entry)
  * The table this module cached at the attach of @attach, or NULL. The slot
  * is read with preemption off (both words from one CPU's slot) and no call
  * out of line: under PREEMPT_RCU rcu_read_lock() is two, which a cached map
- * would spend most of its time in. KASAN kernels also touch the entry the
- * slot names, so that a slot left behind by a freed entry is reported.
+ * would spend most of its time in.
  */
 static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
 {
@@ -578,11 +576,6 @@ static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
 	bool hit;
 
 	preempt_disable();
-	if (IS_ENABLED(CONFIG_KASAN)) {
-		entry = READ_ONCE(this_cpu_ptr(&sgt_cache_last)->entry);
-		if (entry)
-			kasan_check_read(entry, sizeof(*entry));
-	}
 	hit = __this_cpu_read(sgt_cache_last.attach) == attach;
 	if (hit)
 		sgt = __this_cpu_read(sgt_cache_last.sgt);
@@ -929,16 +922,20 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
 
 static int sgt_cache_stats_show(struct seq_file *s, void *unused)
 {
+	unsigned int slots = 0;
 	u64 hits = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		hits += per_cpu(sgt_cache_hits, cpu);
 	spin_lock(&sgt_cache_lock);
+	/* Under the lock: no entry is forgotten while the slots are counted. */
+	for_each_possible_cpu(cpu)
+		slots += !!READ_ONCE(per_cpu_ptr(&sgt_cache_last, cpu)->entry);
 	seq_printf(s, "fills %llu\nhits %llu\nreleases %llu\nfill_failures %llu\n",
 		   sgt_cache_fills, hits, sgt_cache_releases, sgt_cache_fill_failures);
-	seq_printf(s, "cached %llu\nbytes_held %llu\nstale %llu\n", sgt_cache_live,
-		   sgt_cache_bytes, sgt_cache_stale);
+	seq_printf(s, "cached %llu\nbytes_held %llu\nstale %llu\nslots %u\n", sgt_cache_live,
+		   sgt_cache_bytes, sgt_cache_stale, slots);
 	spin_unlock(&sgt_cache_lock);
 	return 0;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Holds one attachment cached through dma-buf-sgt-cache, for
- * tests/guest/unload-test. Writing the "release" parameter detaches it the
- * way an importer that reaches the module through symbol_get() must: with
+ * Holds one attachment cached through dma-buf-sgt-cache, mapped and
+ * unmapped once through it, for tests/guest/unload-test. Writing the
+ * "release" parameter detaches it the way an importer that reaches the
+ * module through symbol_get() must: with
  * dma_buf_sgt_cache_detach() while the module is loaded, with
  * dma_buf_detach() once it is gone. Writing "plain_detach" detaches it with
  * dma_buf_detach() even while the module is loaded: an importer that mixes
@@ -40,20 +41,6 @@ static bool core_table = DMA_BUF_SGT_CACHE_ATTACH_SGT;
 module_param(core_table, bool, 0444);
 MODULE_PARM_DESC(core_table, "the core keeps the table of an attachment (read only)");
 
-/* dma_buf_sgt_cache_attach() without a lasting reference to its module. */
-static struct dma_buf_attachment *holder_cache_attach(void)
-{
-	struct dma_buf_attachment *(*fn)(struct dma_buf *dmabuf, struct device *dev);
-	struct dma_buf_attachment *attach;
-
-	fn = symbol_get(dma_buf_sgt_cache_attach);
-	if (!fn)
-		return ERR_PTR(-ENOENT);
-	attach = fn(holder_buf, holder_dev);
-	symbol_put(dma_buf_sgt_cache_attach);
-	return attach;
-}
-
 /* The module's detach while it is loaded, else the core's. */
 static void holder_cache_detach(bool plain)
 {
@@ -68,6 +55,44 @@ static void holder_cache_detach(bool plain)
 	}
 	fn(holder_buf, holder_attach);
 	symbol_put(dma_buf_sgt_cache_detach);
+}
+
+/*
+ * dma_buf_sgt_cache_attach() without a lasting reference to its module,
+ * then a map and unmap through it (which puts the entry in a CPU's slot).
+ */
+static struct dma_buf_attachment *holder_cache_attach(void)
+{
+	struct dma_buf_attachment *(*fn)(struct dma_buf *dmabuf, struct device *dev);
+	struct sg_table *(*map)(struct dma_buf_attachment *attach,
+				enum dma_data_direction dir);
+	void (*unmap)(struct dma_buf_attachment *attach, struct sg_table *sgt,
+		      enum dma_data_direction dir);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	fn = symbol_get(dma_buf_sgt_cache_attach);
+	if (!fn)
+		return ERR_PTR(-ENOENT);
+	attach = fn(holder_buf, holder_dev);
+	symbol_put(dma_buf_sgt_cache_attach);
+	if (IS_ERR(attach))
+		return attach;
+	map = symbol_get(dma_buf_sgt_cache_map);
+	unmap = symbol_get(dma_buf_sgt_cache_unmap);
+	sgt = map && unmap ? map(attach, DMA_TO_DEVICE) : ERR_PTR(-ENOENT);
+	if (!IS_ERR(sgt))
+		unmap(attach, sgt, DMA_TO_DEVICE);
+	if (map)
+		symbol_put(dma_buf_sgt_cache_map);
+	if (unmap)
+		symbol_put(dma_buf_sgt_cache_unmap);
+	if (IS_ERR(sgt)) {
+		holder_attach = attach;
+		holder_cache_detach(false);
+		return ERR_CAST(sgt);
+	}
+	return attach;
 }
 
 static struct sg_table *holder_map(struct dma_buf_attachment *attach,
