@@ -52,9 +52,11 @@ for ver in 6.12 6.1; do
 	done
 	for variant in patched stock; do
 		k=$("$HX_ROOT/scripts/kernels/build-kernel.sh" "$ver" "$variant" kasan)
+		# the holder is for the unload test, stock kernels only
+		mods=("$HX_ROOT" "$HX_ROOT/tests/faults")
+		[ "$variant" = patched ] || mods+=("$HX_ROOT/tests/holder")
 		hx_lines ko "$HX_ROOT/scripts/harness/build-modules.sh" "$k" \
-			"$HX_CACHE/modules/stress-$ver-$variant" "$HX_ROOT" "$HX_ROOT/tests/holder" \
-			"$HX_ROOT/tests/faults"
+			"$HX_CACHE/modules/stress-$ver-$variant" "${mods[@]}"
 		"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-$variant.gz" "${ko[@]}" \
 			"$HX_ROOT/tests/guest/fault-sweep" "$HX_ROOT/tests/guest/unload-test"
 		args=("hx.load=$load" "hx.run=fault-sweep@$rounds")
