@@ -261,11 +261,10 @@ static const char * const op_names[] = { "map_unmap", "attach_detach", "attach_m
  * @max samples are taken; store them at @out and return how many, or an
  * error.
  */
-static int time_map_unmap(const char *v, struct dma_buf_attachment *a,
+static int time_map_unmap(bool module, struct dma_buf_attachment *a,
 			  unsigned int batch, u64 budget, u64 *out,
 			  unsigned int max)
 {
-	bool module = use_module(v);
 	unsigned int n = 0, i;
 	u64 spent = 0, t0, t;
 	int ret = 0;
@@ -294,6 +293,7 @@ static int measure_map_unmap(const char *v, struct dma_buf *dmabuf)
 	struct dma_buf_attachment *a[MAP_ATTACHMENTS];
 	struct dma_buf *bufs[MAP_ATTACHMENTS];
 	unsigned int n = 0, batch = 1, k, got = 0, pass;
+	bool module = use_module(v);
 	u64 lo = U64_MAX, hi = 0, med;
 	int ret = 0;
 
@@ -310,7 +310,7 @@ static int measure_map_unmap(const char *v, struct dma_buf *dmabuf)
 				dma_buf_put(bufs[got]);
 			break;
 		}
-		ret = map_unmap(use_module(v), a[got]);	/* warm up; lazy caches here */
+		ret = map_unmap(module, a[got]);	/* warm up; lazy caches here */
 		if (ret) {
 			got++;
 			break;
@@ -325,14 +325,14 @@ static int measure_map_unmap(const char *v, struct dma_buf *dmabuf)
 		for (batch = 1; !ret; batch *= 2) {
 			t0 = ktime_get_ns();
 			for (k = 0; !ret && k < batch; k++)
-				ret = map_unmap(use_module(v), a[0]);
+				ret = map_unmap(module, a[0]);
 			t = ktime_get_ns() - t0;
 			if (t >= BATCH_NS || batch * 2 > MAX_BATCH)
 				break;
 		}
 	}
 	for (k = 0; !ret && k < MAP_ATTACHMENTS; k++) {
-		ret = time_map_unmap(v, a[k], batch, budget, samples + n,
+		ret = time_map_unmap(module, a[k], batch, budget, samples + n,
 				     MAX_SAMPLES / MAP_ATTACHMENTS);
 		if (ret < 0)
 			break;
