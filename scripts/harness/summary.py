@@ -8,8 +8,11 @@ is a failure. Prints the exporter x importer matrix found in the guest logs
 in LOGS (NAME.log, lines "# matrix: ..." from tests/guest/sgt-matrix.c),
 the differential lockdep suite's table (LOGS/lockdep-diff.txt), the edu
 byte table (LOGS/edu-diff.txt), a table of
-all results, the same as TAP, and "N passed, M failed"
-(", K skipped"); exits 1 if anything failed.
+all results, the same as TAP (a failure's detail as its YAML diagnostic),
+"N passed, M failed" (", K skipped") and last, so that the end of a long
+run's output says why, each failure's detail, guest log and
+the gate's first findings (LOG.gate); exits 1 if
+anything failed.
 """
 
 import glob
@@ -64,6 +67,11 @@ def matrix(logs, status):
     print()
 
 
+def yaml_str(text):
+    """@text as a YAML double-quoted scalar."""
+    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit('usage: summary.py RESULTS PLAN [LOGS]')
@@ -104,6 +112,8 @@ def main():
         ok = 'not ok' if status == 'FAIL' else 'ok'
         skip = ' # SKIP' if status == 'SKIP' else ''
         print(f'{ok} {i} - {name}{skip}')
+        if status == 'FAIL':
+            print(f'  ---\n  message: {yaml_str(detail)}\n  ...')
     passed = sum(1 for r in rows if r[0] == 'PASS')
     failed = sum(1 for r in rows if r[0] == 'FAIL')
     skipped = sum(1 for r in rows if r[0] == 'SKIP')
@@ -112,6 +122,21 @@ def main():
         print(f'# elapsed: {int(time.time()) - int(t0)} s')
     tail = f', {skipped} skipped' if skipped else ''
     print(f'{passed} passed, {failed} failed{tail}')
+    for status, name, detail in rows:
+        if status != 'FAIL':
+            continue
+        print(f'FAIL {name} -- {detail}')
+        log = os.path.join(sys.argv[3], f'{name}.log') if len(sys.argv) == 4 else ''
+        if log and os.path.exists(log):
+            print(f'  log: {log}')
+        # the gate's findings (run-boot.sh's LOG.gate), the first few
+        try:
+            with open(f'{log}.gate', errors='replace') as f:
+                notes = [line.rstrip('\n') for line in f if line.startswith('# ')]
+        except OSError:
+            notes = []
+        for note in notes[:8]:
+            print(f'  {note}')
     sys.exit(1 if failed or not rows else 0)
 
 
