@@ -50,10 +50,9 @@ add_cpu
 retried=
 if { [ "$rc" -eq 124 ] || [ "$rc" -eq 125 ]; } && ! grep -q '^harness: boot ' "$log"; then
 	mv "$log" "$log.hung"
-	limit=$timeout_s why=
-	[ "$rc" -ne 125 ] || limit=${HX_INIT_DEADLINE:-120} why=" (init deadline)"
-	why="$limit CPU-s or $((3 * limit)) s$why"
-	echo "  $name: no init after $why (last line: $(tail -1 "$log.hung" | cut -c1-80)); booting again" >&2
+	limit=$timeout_s what=
+	[ "$rc" -ne 125 ] || limit=${HX_INIT_DEADLINE:-120} what=" (init deadline)"
+	echo "  $name: no init after $limit CPU-s or $((3 * limit)) s$what (last line: $(tail -1 "$log.hung" | cut -c1-80)); booting again" >&2
 	retried="; booted twice, see $log.hung"
 	rc=0
 	"$HX_ROOT/scripts/harness/boot.sh" "$image" "$initrd" "$log" "$timeout_s" "$@" || rc=$?

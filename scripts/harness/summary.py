@@ -72,6 +72,21 @@ def yaml_str(text):
     return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
+def failure_logs(log):
+    """Print where a failed guest's log is and the first findings gate.py
+    wrote beside it (run-boot.sh's LOG.gate); nothing for a check that is
+    not a guest."""
+    if os.path.exists(log):
+        print(f'  log: {log}')
+    try:
+        with open(f'{log}.gate', errors='replace') as f:
+            notes = [line.rstrip('\n') for line in f if line.startswith('# ')]
+    except OSError:
+        notes = []
+    for note in notes[:8]:
+        print(f'  {note}')
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit('usage: summary.py RESULTS PLAN [LOGS]')
@@ -126,17 +141,8 @@ def main():
         if status != 'FAIL':
             continue
         print(f'FAIL {name} -- {detail}')
-        log = os.path.join(sys.argv[3], f'{name}.log') if len(sys.argv) == 4 else ''
-        if log and os.path.exists(log):
-            print(f'  log: {log}')
-        # the gate's findings (run-boot.sh's LOG.gate), the first few
-        try:
-            with open(f'{log}.gate', errors='replace') as f:
-                notes = [line.rstrip('\n') for line in f if line.startswith('# ')]
-        except OSError:
-            notes = []
-        for note in notes[:8]:
-            print(f'  {note}')
+        if len(sys.argv) == 4:
+            failure_logs(os.path.join(sys.argv[3], f'{name}.log'))
     sys.exit(1 if failed or not rows else 0)
 
 
