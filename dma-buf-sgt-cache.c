@@ -344,8 +344,9 @@ static void sgt_cache_might_call(struct lockdep_map *map)
 
 /*
  * Whether @dmabuf's exporter is denied: its map_dma_buf() by name (as
- * kallsyms knows it, without a compiler suffix such as ".isra.0") on the
- * default list or the parameter's, or its exp_name on the parameter's.
+ * kallsyms knows it, without a compiler suffix such as ".isra.0" and
+ * without the " [module]" that "%ps" adds for a function in a module) on
+ * the default list or the parameter's, or its exp_name on the parameter's.
  */
 static bool sgt_cache_denied(struct dma_buf *dmabuf)
 {
@@ -353,7 +354,7 @@ static bool sgt_cache_denied(struct dma_buf *dmabuf)
 	unsigned int i;
 
 	snprintf(fn, sizeof(fn), "%ps", dmabuf->ops->map_dma_buf);
-	fn[strcspn(fn, ".")] = '\0';
+	fn[strcspn(fn, ". ")] = '\0';
 	for (i = 0; i < ARRAY_SIZE(sgt_cache_deny_default); i++)
 		if (!strcmp(fn, sgt_cache_deny_default[i]))
 			return true;
