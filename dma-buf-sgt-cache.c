@@ -23,19 +23,27 @@
  *
  * Bookkeeping: one entry per cached attachment, found from the attachment
  * in O(1) (a resizable hash table keyed by its address, looked up under
- * RCU, behind a per-CPU slot that holds the entry found last) and listed
- * for debugfs under a spinlock. An entry holds copies of what debugfs
- * prints and never dereferences its attachment: an importer
- * that detaches with plain dma_buf_detach() gets its table unmapped by the
- * core where it is the core's &dma_buf_attachment.sgt (since v6.16 nothing
- * unmaps it: the exporter's mapping leaks, as any table left mapped at
- * detach does there), and only the module's accounting keeps the entry,
- * until the address is reused by an attachment of this module's (then it is
- * dropped, with a warning) or the module unloads. Importers hold the module
- * through their symbol references. Where the core keeps the table, cached
- * attachments take no reference: it unmaps them at their detach whether
- * this module is loaded or not. Elsewhere only this module can unmap them,
- * and each entry holds a reference to it until the entry goes.
+ * RCU) and listed for debugfs under a spinlock. Where the core keeps the
+ * table (&dma_buf_attachment.sgt, until v6.16), a map is served from the
+ * attachment itself and the entry is only read at detach and by lockdep's
+ * annotations. An entry holds copies of what debugfs prints and never
+ * dereferences its attachment: an importer that detaches with plain
+ * dma_buf_detach() gets its table unmapped by the core where it is the
+ * core's &dma_buf_attachment.sgt (since v6.16 nothing unmaps it: the
+ * exporter's mapping leaks, as any table left mapped at detach does there),
+ * and only the module's accounting keeps the entry, until the address is
+ * reused by an attachment of this module's (then it is dropped, with a
+ * warning) or the module unloads. An entry left so is never taken for
+ * another buffer's attachment at its address (sgt_cache_matches()).
+ * Importers hold the module through their symbol references. Where the
+ * core keeps the table, cached attachments take no reference: it unmaps
+ * them at their detach whether this module is loaded or not. Elsewhere only
+ * this module can unmap them, and each entry holds a reference to it, and
+ * to the buffer, until the entry goes.
+ *
+ * Bad arguments get the core's answer (its warning and error), with nothing
+ * changed here; an attach that the module cannot record (no memory for its
+ * entry) is returned uncached, as dma_buf_attach() made it.
  *
  * On a kernel with the series the header makes the four calls the core's
  * own, and this module only reports that it has nothing to do.
@@ -103,16 +111,21 @@ static char sgt_cache_deny_extra[SGT_CACHE_DENY_MAX][SGT_CACHE_NAME_MAX];
 static unsigned int sgt_cache_deny_count;
 
 /*
- * One cached attachment. @attach is the key and is compared, never
- * dereferenced, once stored: the attachment may be gone (see the top).
+ * One attachment of this module's, from its attach until its detach. @attach
+ * is the key; it, @dmabuf and @dev are compared, never dereferenced, once
+ * stored: an importer that detaches with plain dma_buf_detach() leaves the
+ * entry behind (see the top), and another attachment can then be made at
+ * the same address. @sgt is NULL until the table is mapped, and set before
+ * the importer has the attachment.
  */
 struct sgt_cache_entry {
 	struct rhash_head hnode;
 	struct list_head node;
 	struct rcu_head rcu;
 	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+	struct device *dev;
 	struct sg_table *sgt;
-	bool dead;
 	size_t bytes;
 	size_t size;
 	char exp_name[SGT_CACHE_NAME_MAX];
@@ -137,25 +150,10 @@ static u64 sgt_cache_releases;
 static u64 sgt_cache_stale;
 static u64 sgt_cache_live;
 static u64 sgt_cache_bytes;
+static u64 sgt_cache_no_entry;
 static struct dentry *sgt_cache_debugfs;
 /* Per CPU, without a lock: maps served from the cache are the hot path. */
 static DEFINE_PER_CPU(u64, sgt_cache_hits);
-/*
- * What each CPU's last lookup found, in front of the hash table: a map and
- * unmap of one attachment then read two words of this CPU's, where the
- * hash table's lookup costs as much as the lazy cache's lock round trip.
- * Written by its CPU only, with preemption off, @entry last; other CPUs
- * only clear a slot. @entry is not read to serve a map: it says which
- * entry the slot holds, so that the entry leaves every slot before its
- * table is unmapped (sgt_cache_remember(), sgt_cache_forget()).
- */
-struct sgt_cache_slot {
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
-	struct sgt_cache_entry *entry;
-};
-
-static DEFINE_PER_CPU(struct sgt_cache_slot, sgt_cache_last);
 
 #ifdef CONFIG_LOCKDEP
 /*
@@ -341,7 +339,6 @@ static void sgt_cache_might_call(struct lockdep_map *map)
 {
 }
 #endif
-
 /*
  * Whether @dmabuf's exporter is denied: its map_dma_buf() by name (as
  * kallsyms knows it, without a compiler suffix such as ".isra.0" and
@@ -429,23 +426,6 @@ static void sgt_cache_exporter_unlock(struct dma_buf *dmabuf)
 }
 
 /*
- * A map or unmap served from the cache takes no lock: the table was stored
- * in &dma_buf_attachment.sgt before the attachment was returned to the
- * importer and is cleared only by the importer's own detach, so nothing can
- * change it under a map. Lockdep still records what the core's locked call
- * would have: the importer's locks before the reservation lock (since
- * v6.2), and before the exporter's map or unmap section. A caller that
- * holds the reservation lock gets lockdep's report, as with the core's
- * call, rather than a deadlock.
- */
-static void sgt_cache_served(struct dma_buf *dmabuf, bool unmap)
-{
-	if (DMA_BUF_SGT_CACHE_LOCKED_MAP)
-		might_lock(&dmabuf->resv->lock.base);
-	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, unmap));
-}
-
-/*
  * Map @attach once and keep the table in @entry and, where the attachment
  * has a table of the core's, there too. The attachment is not the
  * importer's yet, so before v6.2 the store needs no lock.
@@ -474,12 +454,13 @@ static int sgt_cache_fill(struct dma_buf_attachment *attach,
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
 
-	entry->attach = attach;
-	entry->sgt = sgt;
+	spin_lock(&sgt_cache_lock);
+	WRITE_ONCE(entry->sgt, sgt);
 	entry->bytes = sgt_cache_dma_bytes(sgt);
-	entry->size = dmabuf->size;
-	strscpy(entry->exp_name, dmabuf->exp_name ?: "", sizeof(entry->exp_name));
-	strscpy(entry->dev_name, dev_name(attach->dev), sizeof(entry->dev_name));
+	sgt_cache_fills++;
+	sgt_cache_live++;
+	sgt_cache_bytes += entry->bytes;
+	spin_unlock(&sgt_cache_lock);
 	return 0;
 }
 
@@ -516,110 +497,121 @@ static struct sg_table *sgt_cache_core_table(struct dma_buf_attachment *attach)
 }
 
 /*
- * Whether @sgt, the table of an entry at the address of @attach, is that
- * attachment's: where the core keeps the table, only while the attachment
- * still has it (a stale entry of a reused address has another, or none);
- * elsewhere always, as this module's attach calls drop a stale entry before
- * they return an attachment at its address.
+ * Whether @entry, found at the address of @attach, is that attachment's:
+ * mapped, for the same buffer and device, and where the core keeps the
+ * table, while the attachment still has it. An entry left behind by a plain
+ * dma_buf_detach() differs in one of them whenever the attachment now at
+ * its address is another buffer's (since v6.16 the entry holds a reference
+ * to its buffer, so the buffer's address cannot come back either), or,
+ * where the core keeps the table, has none of this module's.
  */
-static bool sgt_cache_live_table(struct dma_buf_attachment *attach,
-				 struct sg_table *sgt)
+static bool sgt_cache_matches(const struct sgt_cache_entry *entry,
+			      struct dma_buf_attachment *attach)
 {
+	struct sg_table *sgt = READ_ONCE(entry->sgt);
+
+	if (!sgt || entry->dmabuf != attach->dmabuf || entry->dev != attach->dev)
+		return false;
 #if DMA_BUF_SGT_CACHE_ATTACH_SGT
-	return attach->sgt && sgt == attach->sgt;
+	return sgt == READ_ONCE(attach->sgt);
 #else
 	return true;
 #endif
 }
 
-/* Turn @slot off if it still holds @entry. */
-static void sgt_cache_slot_clear(struct sgt_cache_slot *slot,
-				 struct sgt_cache_entry *entry)
-{
-	cmpxchg(&slot->attach, entry->attach, NULL);
-	cmpxchg(&slot->entry, entry, NULL);
-}
-
 /*
- * Keep @entry, found in the hash table under RCU, in this CPU's slot,
- * unless it is being forgotten: the store of the slot's entry and the
- * check of the mark after it pair with sgt_cache_forget()'s store of the
- * mark and its check of the slots after it (full barriers between, so one
- * of the two sees the other's store and clears the slot).
+ * The table this module cached at the attach of @attach, from its entry, or
+ * NULL. Any context.
  */
-static void sgt_cache_remember(struct sgt_cache_entry *entry)
-{
-	struct sgt_cache_slot *slot;
-
-	preempt_disable();
-	slot = this_cpu_ptr(&sgt_cache_last);
-	WRITE_ONCE(slot->attach, NULL);
-	WRITE_ONCE(slot->entry, NULL);
-	slot->sgt = entry->sgt;
-	WRITE_ONCE(slot->attach, entry->attach);
-	smp_store_release(&slot->entry, entry); /* after the attachment */
-	smp_mb(); /* the slot before the mark */
-	if (READ_ONCE(entry->dead))
-		sgt_cache_slot_clear(slot, entry);
-	preempt_enable();
-}
-
-/*
- * The table this module cached at the attach of @attach, or NULL. The slot
- * is read with preemption off (both words from one CPU's slot) and no call
- * out of line: under PREEMPT_RCU rcu_read_lock() is two, which a cached map
- * would spend most of its time in.
- */
-static struct sg_table *sgt_cache_lookup(struct dma_buf_attachment *attach)
+static struct sg_table *sgt_cache_entry_table(struct dma_buf_attachment *attach)
 {
 	struct sgt_cache_entry *entry;
 	struct sg_table *sgt = NULL;
-	bool hit;
-
-	preempt_disable();
-	hit = __this_cpu_read(sgt_cache_last.attach) == attach;
-	if (hit)
-		sgt = __this_cpu_read(sgt_cache_last.sgt);
-	preempt_enable();
-	if (hit)
-		return sgt_cache_live_table(attach, sgt) ? sgt : NULL;
 
 	rcu_read_lock();
 	entry = rhashtable_lookup(&sgt_cache_table, &attach, sgt_cache_params);
-	if (entry) {
-		sgt_cache_remember(entry);
-		if (sgt_cache_live_table(attach, entry->sgt))
-			sgt = entry->sgt;
-	}
+	if (entry && sgt_cache_matches(entry, attach))
+		sgt = READ_ONCE(entry->sgt);
 	rcu_read_unlock();
 	return sgt;
 }
 
 /*
- * Drop @entry from the table, the list and every CPU's slot; the caller
- * holds sgt_cache_lock.
+ * The table a map of @attach returns without the core: the one this module
+ * cached at its attach, or NULL. Where the core keeps the table, that is
+ * &dma_buf_attachment.sgt of an exporter without cache_sgt_mapping, which
+ * only this module sets for it (before the importer has the attachment, so
+ * it never changes under a map); for an exporter with the core's lazy cache
+ * the table may be the core's, stored at the importer's first map, under
+ * the reservation lock only: such maps go to the core, which returns the
+ * same table. Elsewhere the module's entry for the attachment.
+ */
+static struct sg_table *sgt_cache_kept(struct dma_buf_attachment *attach)
+{
+#if DMA_BUF_SGT_CACHE_ATTACH_SGT
+#if DMA_BUF_SGT_CACHE_LAZY
+	if (attach->dmabuf->ops->cache_sgt_mapping)
+		return NULL;
+#endif
+	return READ_ONCE(attach->sgt);
+#else
+	return sgt_cache_entry_table(attach);
+#endif
+}
+
+/*
+ * A map or unmap served from the cache takes no lock: the table was stored
+ * before the attachment was returned to the importer and is cleared only by
+ * the importer's own detach, so nothing can change it under a map. Lockdep
+ * still records what the core's locked call would have: the importer's
+ * locks before the reservation lock (since v6.2), and before the exporter's
+ * map or unmap section. A caller that holds the reservation lock, or that
+ * may not sleep, gets the core's reports (lockdep's, might_sleep()'s) rather
+ * than a deadlock or silence.
+ */
+static void sgt_cache_served(struct dma_buf *dmabuf, bool unmap)
+{
+	if (DMA_BUF_SGT_CACHE_LOCKED_MAP)
+		might_lock(&dmabuf->resv->lock.base);
+	sgt_cache_might_call(sgt_cache_lockdep_map(dmabuf, unmap));
+}
+
+/*
+ * A map or unmap that went to the core: where that was because the exporter
+ * has the core's lazy cache (see sgt_cache_kept()) and the table is the one
+ * cached here, lockdep records the exporter's section as for a map served
+ * here.
+ */
+static void sgt_cache_core_served(struct dma_buf_attachment *attach,
+				  struct sg_table *sgt, bool unmap)
+{
+#if DMA_BUF_SGT_CACHE_LAZY
+	if (IS_ENABLED(CONFIG_LOCKDEP) && attach && attach->dmabuf &&
+	    attach->dmabuf->ops->cache_sgt_mapping && !IS_ERR_OR_NULL(sgt) &&
+	    sgt == sgt_cache_entry_table(attach))
+		sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, unmap));
+#endif
+}
+
+/*
+ * Drop @entry from the table and the list; the caller holds sgt_cache_lock.
+ * Readers under RCU may still see it until a grace period has passed.
  */
 static void sgt_cache_forget(struct sgt_cache_entry *entry)
 {
-	int cpu;
-
 	lockdep_assert_held(&sgt_cache_lock);
-	WRITE_ONCE(entry->dead, true);
-	smp_mb(); /* the mark before the slots; pairs with sgt_cache_remember() */
-	for_each_possible_cpu(cpu) {
-		struct sgt_cache_slot *slot = per_cpu_ptr(&sgt_cache_last, cpu);
-
-		/* pairs with the release in sgt_cache_remember() */
-		if (smp_load_acquire(&slot->entry) == entry)
-			sgt_cache_slot_clear(slot, entry);
-	}
 	rhashtable_remove_fast(&sgt_cache_table, &entry->hnode, sgt_cache_params);
 	list_del(&entry->node);
-	sgt_cache_live--;
-	sgt_cache_bytes -= entry->bytes;
-	kfree_rcu(entry, rcu);
-	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT)
+	if (entry->sgt) {
+		sgt_cache_live--;
+		sgt_cache_bytes -= entry->bytes;
+	}
+	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT) {
+		/* fput() defers the release: callable under the spinlock */
+		dma_buf_put(entry->dmabuf);
 		module_put(THIS_MODULE);
+	}
+	kfree_rcu(entry, rcu);
 }
 
 /* Drop a stale @entry, with a warning; the caller holds sgt_cache_lock. */
@@ -632,9 +624,10 @@ static void sgt_cache_drop_stale(struct sgt_cache_entry *entry)
 }
 
 /*
- * Enter @entry. An entry already there for the same address is stale: its
- * attachment was detached with dma_buf_detach() (a live attachment cannot
- * share an address), so it goes.
+ * Enter @entry, not yet mapped, before any call of the exporter's: a
+ * failure here leaves the attachment as the core made it. An entry already
+ * there for the same address is stale: its attachment was detached with
+ * dma_buf_detach() (a live attachment cannot share an address), so it goes.
  */
 static int sgt_cache_add(struct sgt_cache_entry *entry)
 {
@@ -652,13 +645,17 @@ static int sgt_cache_add(struct sgt_cache_entry *entry)
 	if (IS_ERR(old)) {
 		ret = PTR_ERR(old);
 	} else {
-		/* Taken from within this module's own call: it cannot fail. */
-		if (!DMA_BUF_SGT_CACHE_ATTACH_SGT)
+		/*
+		 * Since v6.16 only this module can unmap the table: the entry
+		 * holds the module, and the buffer, whose pages the exporter's
+		 * mapping keeps, until it goes. Taken from within this
+		 * module's own call: it cannot fail.
+		 */
+		if (!DMA_BUF_SGT_CACHE_ATTACH_SGT) {
 			__module_get(THIS_MODULE);
+			get_dma_buf(entry->dmabuf);
+		}
 		list_add_tail(&entry->node, &sgt_cache_list);
-		sgt_cache_fills++;
-		sgt_cache_live++;
-		sgt_cache_bytes += entry->bytes;
 	}
 	spin_unlock(&sgt_cache_lock);
 	return ret;
@@ -678,12 +675,15 @@ static struct sg_table *sgt_cache_remove(struct dma_buf_attachment *attach,
 
 	spin_lock(&sgt_cache_lock);
 	entry = rhashtable_lookup_fast(&sgt_cache_table, &attach, sgt_cache_params);
-	if (entry && live && sgt_cache_live_table(attach, entry->sgt)) {
+	if (entry && live && sgt_cache_matches(entry, attach)) {
 		sgt = entry->sgt;
 		sgt_cache_releases++;
 		sgt_cache_forget(entry);
-	} else if (entry) {
+	} else if (entry && entry->sgt) {
 		sgt_cache_drop_stale(entry);
+	} else if (entry) {
+		/* the attach that entered it could not map: nothing to warn of */
+		sgt_cache_forget(entry);
 	}
 	spin_unlock(&sgt_cache_lock);
 	return sgt;
@@ -699,7 +699,10 @@ static struct sg_table *sgt_cache_remove(struct dma_buf_attachment *attach,
  * coherent and not bounced through swiotlb), this also maps the buffer once
  * with %DMA_BIDIRECTIONAL and keeps the table until
  * dma_buf_sgt_cache_detach(); later maps return it without calling the
- * exporter.
+ * exporter. When the module cannot record the attachment (no memory for its
+ * entry, or its hash table cannot grow), the attachment is returned
+ * uncached, as dma_buf_attach() made it. Bad arguments get
+ * dma_buf_attach()'s answer.
  *
  * Context: Process context. The caller must not hold the reservation lock of
  * @dmabuf nor any lock the exporter's map takes.
@@ -716,7 +719,7 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 	struct sgt_cache_entry *entry;
 	int ret;
 
-	if (!sgt_cache_eligible(dmabuf) || !sgt_cache_dev_caches(dev))
+	if (!dmabuf || !dev || !sgt_cache_eligible(dmabuf) || !sgt_cache_dev_caches(dev))
 		return dma_buf_sgt_cache_attach_uncached(dmabuf, dev);
 
 	attach = dma_buf_attach(dmabuf, dev);
@@ -724,20 +727,36 @@ dma_buf_sgt_cache_attach(struct dma_buf *dmabuf, struct device *dev)
 		return attach;
 
 	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
-	ret = entry ? sgt_cache_fill(attach, entry) : -ENOMEM;
-	if (!ret) {
-		ret = sgt_cache_add(entry);
-		if (ret)
-			sgt_cache_release(attach, entry->sgt);
-	}
-	if (ret) {
+	if (!entry)
+		goto uncached;
+	entry->attach = attach;
+	entry->dmabuf = dmabuf;
+	entry->dev = dev;
+	entry->size = dmabuf->size;
+	strscpy(entry->exp_name, dmabuf->exp_name ?: "", sizeof(entry->exp_name));
+	strscpy(entry->dev_name, dev_name(dev), sizeof(entry->dev_name));
+	if (sgt_cache_add(entry)) {
 		kfree(entry);
+		goto uncached;
+	}
+
+	ret = sgt_cache_fill(attach, entry);
+	if (ret) {
+		sgt_cache_remove(attach, false);
 		dma_buf_detach(dmabuf, attach);
 		spin_lock(&sgt_cache_lock);
 		sgt_cache_fill_failures++;
 		spin_unlock(&sgt_cache_lock);
 		return ERR_PTR(ret);
 	}
+	return attach;
+
+uncached:
+	/* as stock: no attach fails for this module's bookkeeping */
+	sgt_cache_remove(attach, false);
+	spin_lock(&sgt_cache_lock);
+	sgt_cache_no_entry++;
+	spin_unlock(&sgt_cache_lock);
 	return attach;
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach);
@@ -775,11 +794,13 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_attach_uncached);
  * Context: Any context.
  *
  * Return: the table this module mapped at the attach of @attach and keeps
- * until its detach, or NULL.
+ * until its detach, or NULL (with a warning for a NULL @attach).
  */
 struct sg_table *dma_buf_sgt_cache_table(struct dma_buf_attachment *attach)
 {
-	return sgt_cache_lookup(attach);
+	if (WARN_ON(!attach || !attach->dmabuf))
+		return NULL;
+	return sgt_cache_entry_table(attach);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_table);
 #endif
@@ -791,20 +812,28 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_table);
  *
  * Returns the table cached at attach time, for any @dir, without calling the
  * exporter and without taking the reservation lock (lockdep records it as
- * taken); otherwise maps as the core does for static importers.
+ * taken); otherwise maps as the core does for static importers. Bad
+ * arguments get the core's answer.
  *
  * Context: Process context. The caller must not hold the reservation lock.
  *
- * Return: the sg_table, or an ERR_PTR() from the exporter's map.
+ * Return: the sg_table, or an ERR_PTR() from the core or the exporter's map.
  */
 struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 				       enum dma_data_direction dir)
 {
-	struct sg_table *sgt = sgt_cache_lookup(attach);
+	struct sg_table *sgt;
 
-	if (!sgt)
+	might_sleep();
+	if (!attach || !attach->dmabuf)
 		return dma_buf_sgt_cache_core_map(attach, dir);
 
+	sgt = sgt_cache_kept(attach);
+	if (!sgt) {
+		sgt = dma_buf_sgt_cache_core_map(attach, dir);
+		sgt_cache_core_served(attach, sgt, false);
+		return sgt;
+	}
 	/* DMA_BIDIRECTIONAL: a kernel with the series returns it for any @dir. */
 	sgt_cache_served(attach->dmabuf, false);
 	this_cpu_inc(sgt_cache_hits);
@@ -818,30 +847,21 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map);
  * @sgt: the table
  * @dir: the direction it was mapped with
  *
- * Unmapping the cached table does nothing; it is released at detach.
+ * Unmapping the cached table does nothing; it is released at detach. Any
+ * other table, and bad arguments, go to the core.
  *
  * Context: Process context. The caller must not hold the reservation lock.
  */
 void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 			     struct sg_table *sgt, enum dma_data_direction dir)
 {
-	/*
-	 * The table cached at attach, which no unmap releases. Where the core
-	 * keeps it in the attachment, only lockdep tells one this module cached
-	 * (annotated) from one the core cached lazily (cache_sgt_mapping, not
-	 * annotated); the core's unmap does nothing for either, so without
-	 * lockdep there is nothing to look up.
-	 */
-#if DMA_BUF_SGT_CACHE_ATTACH_SGT
-	if (!sgt || sgt != attach->sgt ||
-	    (IS_ENABLED(CONFIG_LOCKDEP) && sgt != sgt_cache_lookup(attach))) {
-#else
-	if (!sgt || sgt != sgt_cache_lookup(attach)) {
-#endif
-		dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
+	might_sleep();
+	if (attach && attach->dmabuf && sgt && sgt == sgt_cache_kept(attach)) {
+		sgt_cache_served(attach->dmabuf, true);
 		return;
 	}
-	sgt_cache_served(attach->dmabuf, true);
+	dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
+	sgt_cache_core_served(attach, sgt, true);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
 
@@ -854,20 +874,28 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap);
  * For importers that map with the buffer's reservation lock held (from an
  * exporter's callback, or from memory reclaim with the lock trylocked):
  * returns the table cached at attach time, for any @dir, without calling
- * the exporter; otherwise the core's dma_buf_map_attachment().
+ * the exporter; otherwise the core's dma_buf_map_attachment(), which also
+ * answers bad arguments.
  *
  * Context: Process context, with the reservation lock of the buffer held.
  *
- * Return: the sg_table, or an ERR_PTR() from the exporter's map.
+ * Return: the sg_table, or an ERR_PTR() from the core or the exporter's map.
  */
 struct sg_table *dma_buf_sgt_cache_map_locked(struct dma_buf_attachment *attach,
 					      enum dma_data_direction dir)
 {
-	struct sg_table *sgt = sgt_cache_lookup(attach);
+	struct sg_table *sgt;
 
-	if (!sgt)
+	might_sleep();
+	if (!attach || !attach->dmabuf)
 		return dma_buf_map_attachment(attach, dir);
 
+	sgt = sgt_cache_kept(attach);
+	if (!sgt) {
+		sgt = dma_buf_map_attachment(attach, dir);
+		sgt_cache_core_served(attach, sgt, false);
+		return sgt;
+	}
 	dma_resv_assert_held(attach->dmabuf->resv);
 	sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, false));
 	this_cpu_inc(sgt_cache_hits);
@@ -881,20 +909,22 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_map_locked);
  * @sgt: the table from dma_buf_sgt_cache_map_locked() or dma_buf_sgt_cache_map()
  * @dir: the direction it was mapped with
  *
- * Unmapping the cached table does nothing; other tables go to the core's
- * dma_buf_unmap_attachment().
+ * Unmapping the cached table does nothing; other tables, and bad arguments,
+ * go to the core's dma_buf_unmap_attachment().
  *
  * Context: Process context, with the reservation lock of the buffer held.
  */
 void dma_buf_sgt_cache_unmap_locked(struct dma_buf_attachment *attach,
 				    struct sg_table *sgt, enum dma_data_direction dir)
 {
-	if (!sgt || sgt != sgt_cache_lookup(attach)) {
-		dma_buf_unmap_attachment(attach, sgt, dir);
+	might_sleep();
+	if (attach && attach->dmabuf && sgt && sgt == sgt_cache_kept(attach)) {
+		dma_resv_assert_held(attach->dmabuf->resv);
+		sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, true));
 		return;
 	}
-	dma_resv_assert_held(attach->dmabuf->resv);
-	sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, true));
+	dma_buf_unmap_attachment(attach, sgt, dir);
+	sgt_cache_core_served(attach, sgt, true);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap_locked);
 #endif
@@ -905,7 +935,9 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap_locked);
  * @attach: the attachment; freed by this call
  *
  * Like dma_buf_detach(), which unmaps a cached table once, with
- * %DMA_BIDIRECTIONAL, before the exporter's detach.
+ * %DMA_BIDIRECTIONAL, before the exporter's detach. Bad arguments (a NULL
+ * one, an attachment of another buffer) go to dma_buf_detach() with nothing
+ * changed here.
  *
  * Context: Process context. The caller must not hold the reservation lock of
  * @dmabuf nor any lock the exporter's unmap takes.
@@ -913,8 +945,13 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap_locked);
 void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attach)
 {
-	struct sg_table *sgt = sgt_cache_remove(attach, true);
+	struct sg_table *sgt;
 
+	if (!dmabuf || !attach || dmabuf != attach->dmabuf) {
+		dma_buf_detach(dmabuf, attach);
+		return;
+	}
+	sgt = sgt_cache_remove(attach, true);
 	if (sgt)
 		sgt_cache_release(attach, sgt);
 	dma_buf_detach(dmabuf, attach);
@@ -923,20 +960,16 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
 
 static int sgt_cache_stats_show(struct seq_file *s, void *unused)
 {
-	unsigned int slots = 0;
 	u64 hits = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		hits += per_cpu(sgt_cache_hits, cpu);
 	spin_lock(&sgt_cache_lock);
-	/* Under the lock: no entry is forgotten while the slots are counted. */
-	for_each_possible_cpu(cpu)
-		slots += !!READ_ONCE(per_cpu_ptr(&sgt_cache_last, cpu)->entry);
 	seq_printf(s, "fills %llu\nhits %llu\nreleases %llu\nfill_failures %llu\n",
 		   sgt_cache_fills, hits, sgt_cache_releases, sgt_cache_fill_failures);
-	seq_printf(s, "cached %llu\nbytes_held %llu\nstale %llu\nslots %u\n", sgt_cache_live,
-		   sgt_cache_bytes, sgt_cache_stale, slots);
+	seq_printf(s, "cached %llu\nbytes_held %llu\nstale %llu\nuncached_no_entry %llu\n",
+		   sgt_cache_live, sgt_cache_bytes, sgt_cache_stale, sgt_cache_no_entry);
 	spin_unlock(&sgt_cache_lock);
 	return 0;
 }
@@ -949,8 +982,9 @@ static int sgt_cache_attachments_show(struct seq_file *s, void *unused)
 	seq_puts(s, "exporter\tsize\tdevice\tbytes_mapped\n");
 	spin_lock(&sgt_cache_lock);
 	list_for_each_entry(entry, &sgt_cache_list, node)
-		seq_printf(s, "%s\t%zu\t%s\t%zu\n", entry->exp_name, entry->size,
-			   entry->dev_name, entry->bytes);
+		if (entry->sgt)
+			seq_printf(s, "%s\t%zu\t%s\t%zu\n", entry->exp_name,
+				   entry->size, entry->dev_name, entry->bytes);
 	spin_unlock(&sgt_cache_lock);
 	return 0;
 }

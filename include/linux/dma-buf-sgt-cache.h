@@ -168,11 +168,13 @@ void dma_buf_sgt_cache_unmap_locked(struct dma_buf_attachment *attach,
  *
  * Context: Any context.
  *
- * Return: the table, or NULL.
+ * Return: the table, or NULL (with a warning for a NULL @attach).
  */
 static inline struct sg_table *
 dma_buf_sgt_cache_table(struct dma_buf_attachment *attach)
 {
+	if (WARN_ON(!attach))
+		return NULL;
 	return attach->sgt;
 }
 #else

@@ -59,7 +59,7 @@ static void holder_cache_detach(bool plain)
 
 /*
  * dma_buf_sgt_cache_attach() without a lasting reference to its module,
- * then a map and unmap through it (which puts the entry in a CPU's slot).
+ * then a map and unmap through it.
  */
 static struct dma_buf_attachment *holder_cache_attach(void)
 {
