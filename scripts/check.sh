@@ -141,7 +141,7 @@ lazy_core() { # KDIR: whether its core has cache_sgt_mapping (gone since
 declare -a progs ko_deb ko_stock ko_patched
 hx_lines progs "$HX_ROOT/scripts/harness/build-guest-progs.sh" "$HX_CACHE/guest-bin"
 progs+=("$HX_ROOT/tests/guest/with-modules" "$HX_ROOT/tests/guest/kselftests"
-	"$HX_ROOT/tests/guest/fault-sweep")
+	"$HX_ROOT/tests/guest/fault-sweep" "$HX_ROOT/tests/guest/fail-nth")
 # The exp_name of the opted-out mocks (the contract suite's, the differential
 # lockdep suite's), for the module's deny list. One name: hx.insmod's list
 # is comma-separated too.
@@ -217,6 +217,9 @@ edu_guests() { # VER CONFIG KDIR INITRD INSMODS SGT-EDU-CONFIGS...
 	done
 }
 faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
+# a map under a spinlock, the core's then the module's (tests/hostile)
+atomic=sgt_hostile@mode=atomic_core,sgt_hostile@mode=atomic
+atomic_expect=bug=sgt_hostile@mode=atomic_core,bug=sgt_hostile@mode=atomic
 # The two longest guests (the matrix, the random loop, the sweep): 140-190 s
 # on a quiet host, 305 s once while both patched kernels were rebuilt
 # beside them, which a cold run does too. The stock kernels' contract guest
@@ -249,7 +252,7 @@ for ver in $versions; do
 	# and, against the stock core, fails as the stock expectation says; the
 	# WARN gate trips on it.
 	if hx_lines ko_deb mods "$kdeb/build" "$HX_ROOT" "$HX_ROOT/tests/controls" \
-		"$HX_ROOT/tests/ktap"; then
+		"$HX_ROOT/tests/ktap" "$HX_ROOT/tests/hostile"; then
 		echo "result: PASS module-build-$(basename "$kdeb") -- W=1, 0 warnings against Debian's headers" | record
 		hx_in_kroot "$kdeb/build" "$HX_ROOT/scripts/package/check-dkms.sh" "$kdeb" | record
 		"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-debian.gz" "${ko_deb[@]}"
@@ -259,10 +262,13 @@ for ver in $versions; do
 		# loaded).
 		queue "controls-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" warn 120 - \
 			maxcpus=1 "hx.load=hx_control@mode=pass,hx_control@mode=warn"
-		queue "module-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" none 120 \
+		# Debian's kernel has no KASAN, whose quarantine keeps a freed
+		# attachment's address from coming back: the reuse case runs here.
+		queue "module-$ver-debian" "$kdeb/vmlinuz" "$run/initrd-$ver-debian.gz" \
+			warn=sgt_hostile@mode=bad_args 120 \
 			"dma-buf-sgt-cache-kstock=$stock_expect" maxcpus=1 \
 			"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" \
-			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock
+			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock,sgt_hostile@mode=bad_args,sgt_hostile@mode=reuse,sgt_hostile@mode=deny
 		# The bug gate on each Debian kernel: 6.1 prints a BUG() as
 		# "kernel BUG at" and "invalid opcode", 6.12 as "Oops: invalid
 		# opcode"; insmod dies, so the step fails too.
@@ -303,7 +309,7 @@ for ver in $versions; do
 		"$HX_ROOT/tests/holder" "$HX_ROOT/tests/controls" "$HX_ROOT/tests/kunit" \
 		"$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" "$HX_ROOT/tests/expect" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/dma-debug" \
-		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/edu"
+		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/edu" "$HX_ROOT/tests/hostile"
 	# The bench's lazy variant needs cache_sgt_mapping.
 	variants=none+module
 	if lazy_core "$ks"; then
@@ -325,13 +331,16 @@ for ver in $versions; do
 	# hold the module then), the matrix, the worked example
 	# (examples/importer), the random loop, failure points,
 	# a short stress and fault injection sweep after (make stress: longer),
-	# and last the lockdep inversion through the module's cache.
+	# the lockdep inversion through the module's cache, and last a map
+	# under a spinlock with the core's call and the module's, each of
+	# which must get might_sleep()'s report (lockdep is off by then).
+	# Bad arguments: the core's WARNs, from that step only.
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
-		"lockdep=sgt_lockdep_module@case=cached" "$main_timeout" - \
-		"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
-		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=$variants" \
-		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_example:sgt-example,with-modules@sgt_importer:sgt-fuzz,$sweep \
-		"hx.last=sgt_lockdep_module@case=cached"
+		"lockdep=sgt_lockdep_module@case=cached,warn=sgt_hostile@mode=bad_args,$atomic_expect" \
+		"$main_timeout" - "hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=$variants,sgt_hostile@mode=bad_args,sgt_hostile@mode=deny" \
+		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_example:sgt-example,with-modules@sgt_importer:sgt-fuzz,fail-nth,$sweep \
+		"hx.last=sgt_lockdep_module@case=cached,$atomic"
 	# the module's lockdep cases first: the edu boots load the module anyway
 	lx_fill "$ver" module stock
 	edu_guests "$ver" stock "$ks" "$run/initrd-$ver-stock.gz" \
@@ -353,7 +362,7 @@ for ver in $versions; do
 	hx_lines ko_patched mods "$kp" "$HX_ROOT" "$HX_ROOT/tests/kunit-module" \
 		"$HX_ROOT/tests/expect" "$HX_ROOT/tests/exporter" "$HX_ROOT/tests/importer" \
 		"$HX_ROOT/tests/faults" "$HX_ROOT/tests/bench" "$HX_ROOT/tests/lockdep" \
-		"$HX_ROOT/tests/edu"
+		"$HX_ROOT/tests/edu" "$HX_ROOT/tests/hostile"
 	"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/initrd-$ver-patched.gz" \
 		"$kp/drivers/dma-buf/dma-buf-sgt-cache-test.ko" "${ko_patched[@]}" "${progs[@]}" \
 		"$kst"
@@ -365,9 +374,9 @@ for ver in $versions; do
 		warns=warn=sgt_cache_expect@mode=both_flags, lasts=sgt_cache_expect@mode=both_flags,
 	fi
 	queue "contract-$ver-patched" "$kp" "$run/initrd-$ver-patched.gz" \
-		"${warns}lockdep=sgt_lockdep@case=cached" \
+		"${warns}lockdep=sgt_lockdep@case=cached,warn=sgt_hostile@mode=bad_args" \
 		"$main_timeout" - \
-		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" patched none),$faults,$bench:variants=none+attach" \
+		"hx.load=dma-buf-sgt-cache-test,dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" patched none),$faults,$bench:variants=none+attach,sgt_hostile@mode=bad_args" \
 		cma=64M hx.insmod=dma-buf-sgt-cache,sgt_importer,sgt_mock_exporter \
 		"hx.run=sgt-import@udmabuf:cached,sgt-import@heap:uncached,sgt-matrix@patched,sgt-fuzz,kselftests@$ver,$sweep" \
 		"hx.last=${lasts}sgt_lockdep@case=cached"

@@ -5,9 +5,11 @@
 #           (scripts/harness/mutate.py): dma-buf-sgt-cache.ko with that bug, built
 #           against the stock debug kernel of VER, booted with the contract
 #           suite through the module, the differential lockdep suite's cases
-#           without a report, the failure points, the unload test, and last
-#           one lockdep case that must report (the mutant's last=, by default
-#           "cached");
+#           without a report, the failure points, the hostile importer's bad
+#           arguments and exporter in a module (tests/hostile), the unload
+#           test, the fault points of an attach (fail-nth), then one lockdep
+#           case that must report (the mutant's last=, by default "cached"),
+#           and last a map under a spinlock, the core's and the module's;
 #   core    each mutant of tests/mutants/core.mutants meant for VER: the
 #           patched debug kernel rebuilt with that bug in dma-buf.c (on a
 #           scratch copy of its build: only what changes is rebuilt), booted
@@ -73,17 +75,21 @@ for ver in "${vers[@]}"; do
 	declare -a tests=() mutants=() mko=()
 	hx_lines tests "$HX_ROOT/scripts/harness/build-modules.sh" "$ks" "$HX_CACHE/modules/mutants-$ver" \
 		"$HX_ROOT" "$HX_ROOT/tests/kunit-module" "$HX_ROOT/tests/holder" \
-		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults"
+		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults" "$HX_ROOT/tests/hostile"
 	others=("${tests[@]:1}") # all but dma-buf-sgt-cache.ko, the first
 	plan=("hx.insmod=dma-buf-sgt-cache@deny=sgt-cache-mock-no-cache"
-		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),sgt_faults@mode=errors"
-		hx.run=unload-test)
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),sgt_faults@mode=errors,sgt_hostile@mode=bad_args,sgt_hostile@mode=deny"
+		"hx.run=unload-test,fail-nth")
+	# after the lockdep case, a map under a spinlock (tests/hostile)
+	atomic=sgt_hostile@mode=atomic_core,sgt_hostile@mode=atomic
+	mexpect=warn=sgt_hostile@mode=bad_args,bug=sgt_hostile@mode=atomic_core,bug=sgt_hostile@mode=atomic
 	mguest() { # NAME KO LAST
 		mkdir -p "$run/$1"
 		cp "$2" "$run/$1/dma-buf-sgt-cache.ko"
 		"$HX_ROOT/scripts/harness/build-initramfs.sh" "$run/$1/initrd.gz" \
-			"$run/$1/dma-buf-sgt-cache.ko" "${others[@]}" "$HX_ROOT/tests/guest/unload-test"
-		boot "$1" "$ks" "$run/$1/initrd.gz" "lockdep=$3" "${plan[@]}" "hx.last=$3"
+			"$run/$1/dma-buf-sgt-cache.ko" "${others[@]}" "$HX_ROOT/tests/guest/unload-test" \
+			"$HX_ROOT/tests/guest/fail-nth"
+		boot "$1" "$ks" "$run/$1/initrd.gz" "lockdep=$3,$mexpect" "${plan[@]}" "hx.last=$3,$atomic"
 	}
 	pick mutants "$HX_ROOT/tests/mutants/module.mutants" "$ver"
 	[ ${#mutants[@]} -eq 0 ] ||

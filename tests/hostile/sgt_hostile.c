@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Importers that do not behave, through include/linux/dma-buf-sgt-cache.h
+ * (dma-buf-sgt-cache.ko on a stock kernel: load it first; the core on a
+ * patched one), with the stock core's own calls as the reference in the
+ * same step. Run at load time:
+ *
+ *   mode=bad_args    every call with a NULL buffer, device, attachment or
+ *                    table, a table that is not the attachment's, a
+ *                    direction that is none: the error and the exporter
+ *                    calls are the core's, the cached attachment is left
+ *                    as it was. The core warns: the harness expects the
+ *                    WARNs from this step.
+ *   mode=reuse       a cached attachment detached with plain
+ *                    dma_buf_detach(), then plain attachments of another
+ *                    buffer until one lands at its address: that one is
+ *                    served as the core serves it (its own exporter's
+ *                    table, no table of the first buffer). Needs a kernel
+ *                    that hands a freed address back (no KASAN quarantine):
+ *                    a reuse that never happens fails.
+ *   mode=deny        an exporter built as a module whose map_dma_buf() has
+ *                    the name of one on the module's default deny list
+ *                    (vmwgfx's, a module on Debian; "%ps" prints
+ *                    "vmw_prime_map_dma_buf [sgt_hostile]" for it): never
+ *                    cached; another exporter of this module is.
+ *   mode=atomic_core, mode=atomic
+ *                    a map under a spinlock, with the core's call and with
+ *                    the header's of a cached attachment: each must get
+ *                    might_sleep()'s report (the harness expects a BUG
+ *                    report from each step; run them after lockdep's one
+ *                    report of the boot).
+ *   mode=nomem       fail the Nth fault injection point of an attach, for
+ *                    every N (current->fail_nth; failslab must not ignore
+ *                    GFP_KERNEL: tests/guest/fail-nth sets that): as many N
+ *                    fail the header's attach as fail the core's attach
+ *                    and map, with the core's error (the module's own
+ *                    bookkeeping never fails an attach).
+ *
+ * Built out of tree with conftest.h (conftest.sh --kdir, run by
+ * scripts/harness/build-modules.sh).
+ */
+#include <linux/delay.h>
+#include <linux/dma-buf-sgt-cache.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <sgt-root-dev.h>
+#include <sgt-test-mock.h>
+
+MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
+
+static char *mode = "bad_args";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "bad_args|reuse|deny|atomic_core|atomic|nomem");
+
+/* How many plain attachments may be made waiting for an address to return. */
+#define HOSTILE_REUSE_TRIES 256
+
+/* One mock buffer: the exporter's calls, and the table it was last handed. */
+struct hostile_buf {
+	struct dma_buf *dmabuf;
+	int maps;
+	int unmaps;
+	struct sg_table *unmapped;
+};
+
+static struct sg_table *hostile_map(struct dma_buf_attachment *attach,
+				    enum dma_data_direction dir)
+{
+	struct hostile_buf *hb = attach->dmabuf->priv;
+	struct sg_table *sgt;
+
+	if (!valid_dma_direction(dir))
+		return ERR_PTR(-EINVAL);
+	sgt = sgt_test_mock_table(PAGE_SIZE);
+	if (!IS_ERR(sgt))
+		hb->maps++;
+	return sgt;
+}
+
+/*
+ * The same, under the name of vmwgfx's map_dma_buf(), which the module's
+ * default deny list holds: the deny case's exporter, in a module as
+ * vmwgfx is on Debian.
+ */
+static struct sg_table *vmw_prime_map_dma_buf(struct dma_buf_attachment *attach,
+					      enum dma_data_direction dir)
+{
+	return hostile_map(attach, dir);
+}
+
+static void hostile_unmap(struct dma_buf_attachment *attach,
+			  struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct hostile_buf *hb = attach->dmabuf->priv;
+
+	hb->unmaps++;
+	hb->unmapped = sgt;
+	sgt_test_mock_unmap(attach, sgt, dir);
+}
+
+static const struct dma_buf_ops hostile_ops = {
+	.map_dma_buf = hostile_map,
+	.unmap_dma_buf = hostile_unmap,
+	.release = sgt_test_mock_release,
+};
+
+static const struct dma_buf_ops hostile_denied_ops = {
+	.map_dma_buf = vmw_prime_map_dma_buf,
+	.unmap_dma_buf = hostile_unmap,
+	.release = sgt_test_mock_release,
+};
+
+
+static struct sgt_root_dev hostile_dev;
+
+/* The results, printed as KTAP once the mode is done. */
+#define HOSTILE_MAX_TESTS 24
+static struct {
+	bool ok;
+	const char *what;
+} hostile_results[HOSTILE_MAX_TESTS];
+static int hostile_tests;
+
+static void ktap(bool ok, const char *what)
+{
+	if (hostile_tests < HOSTILE_MAX_TESTS) {
+		hostile_results[hostile_tests].ok = ok;
+		hostile_results[hostile_tests].what = what;
+	}
+	hostile_tests++;
+}
+
+static void ktap_print(void)
+{
+	int i;
+
+	pr_info("KTAP version 1\n");
+	pr_info("1..%d\n", hostile_tests);
+	for (i = 0; i < min(hostile_tests, HOSTILE_MAX_TESTS); i++) {
+		pr_info("%s %d %s\n", hostile_results[i].ok ? "ok" : "not ok", i + 1,
+			hostile_results[i].what);
+	}
+	if (hostile_tests > HOSTILE_MAX_TESTS)
+		pr_info("not ok %d more results than room for them\n", hostile_tests);
+}
+
+static int hostile_export(struct hostile_buf *hb, const struct dma_buf_ops *ops)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+
+	memset(hb, 0, sizeof(*hb));
+	exp_info.ops = ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = hb;
+	hb->dmabuf = dma_buf_export(&exp_info);
+	return PTR_ERR_OR_ZERO(hb->dmabuf);
+}
+
+static long err_of(const void *p)
+{
+	return IS_ERR(p) ? PTR_ERR(p) : 0;
+}
+
+/* Every call with a bad argument: the core's answer, nothing else changed. */
+static void bad_args(struct hostile_buf *a, struct hostile_buf *b)
+{
+	struct device *dev = hostile_dev.dev;
+	struct dma_buf_attachment *at, *core;
+	struct sg_table *cached, *got, *foreign;
+	int maps, unmaps;
+
+	ktap(err_of(dma_buf_sgt_cache_attach(NULL, dev)) == err_of(dma_buf_attach(NULL, dev)) &&
+	     err_of(dma_buf_attach(NULL, dev)) == -EINVAL, "attach_null_buffer");
+	ktap(err_of(dma_buf_sgt_cache_attach(a->dmabuf, NULL)) ==
+	     err_of(dma_buf_attach(a->dmabuf, NULL)) && !a->maps, "attach_null_device");
+	ktap(err_of(dma_buf_sgt_cache_attach_uncached(NULL, dev)) ==
+	     err_of(dma_buf_attach(NULL, dev)), "attach_uncached_null_buffer");
+	ktap(err_of(dma_buf_sgt_cache_map(NULL, DMA_TO_DEVICE)) ==
+	     err_of(dma_buf_sgt_cache_core_map(NULL, DMA_TO_DEVICE)), "map_null_attachment");
+#if DMA_BUF_SGT_CACHE_LOCKED_MAP
+	ktap(err_of(dma_buf_sgt_cache_map_locked(NULL, DMA_TO_DEVICE)) ==
+	     err_of(dma_buf_map_attachment(NULL, DMA_TO_DEVICE)), "map_locked_null_attachment");
+#endif
+	ktap(!dma_buf_sgt_cache_table(NULL), "table_null_attachment");
+
+	at = dma_buf_sgt_cache_attach(a->dmabuf, dev);
+	if (IS_ERR(at)) {
+		ktap(false, "cached_attach");
+		return;
+	}
+	cached = dma_buf_sgt_cache_table(at);
+	ktap(cached && a->maps == 1, "attach_cached");
+	maps = a->maps;
+	unmaps = a->unmaps;
+	/* no table, no attachment: nothing reaches the exporter */
+	dma_buf_sgt_cache_unmap(NULL, cached, DMA_TO_DEVICE);
+	dma_buf_sgt_cache_unmap(at, NULL, DMA_TO_DEVICE);
+	dma_buf_sgt_cache_core_unmap(NULL, cached, DMA_TO_DEVICE);
+	dma_buf_sgt_cache_core_unmap(at, NULL, DMA_TO_DEVICE);
+	ktap(a->maps == maps && a->unmaps == unmaps, "unmap_null_changes_nothing");
+
+	/* a table the attachment never had goes to the exporter, as on stock */
+	foreign = sgt_test_mock_table(PAGE_SIZE);
+	if (!IS_ERR(foreign))
+		dma_buf_sgt_cache_unmap(at, foreign, DMA_TO_DEVICE);
+	ktap(!IS_ERR(foreign) && a->unmaps == unmaps + 1 && a->unmapped == foreign,
+	     "unmap_foreign_table_reaches_exporter");
+
+	/* a direction that is none: the cached table, as the series returns */
+	got = dma_buf_sgt_cache_map(at, (enum dma_data_direction)7);
+	ktap(got == cached && a->maps == maps, "cached_map_any_direction");
+	if (!IS_ERR_OR_NULL(got))
+		dma_buf_sgt_cache_unmap(at, got, (enum dma_data_direction)7);
+
+	/* detach with a NULL buffer or attachment: refused, still attached */
+	maps = a->maps;
+	unmaps = a->unmaps;
+	dma_buf_sgt_cache_detach(NULL, at);
+	dma_buf_sgt_cache_detach(a->dmabuf, NULL);
+	got = dma_buf_sgt_cache_map(at, DMA_TO_DEVICE);
+	ktap(a->maps == maps && a->unmaps == unmaps && got == cached,
+	     "detach_null_changes_nothing");
+	if (!IS_ERR(got))
+		dma_buf_sgt_cache_unmap(at, got, DMA_TO_DEVICE);
+	dma_buf_sgt_cache_detach(a->dmabuf, at);
+	ktap(a->unmaps == unmaps + 1 && a->unmapped == cached, "detach_unmaps_once");
+
+	/* a direction that is none, uncached: the exporter's answer, as the core's */
+	core = dma_buf_attach(b->dmabuf, dev);
+	at = dma_buf_sgt_cache_attach_uncached(b->dmabuf, dev);
+	if (IS_ERR(core) || IS_ERR(at)) {
+		ktap(false, "uncached_map_no_direction");
+	} else {
+		ktap(err_of(dma_buf_sgt_cache_map(at, (enum dma_data_direction)7)) ==
+		     err_of(dma_buf_sgt_cache_core_map(core, (enum dma_data_direction)7)) &&
+		     err_of(dma_buf_sgt_cache_core_map(core, (enum dma_data_direction)7)) == -EINVAL,
+		     "uncached_map_no_direction");
+	}
+	if (!IS_ERR(at))
+		dma_buf_sgt_cache_detach(b->dmabuf, at);
+	if (!IS_ERR(core))
+		dma_buf_detach(b->dmabuf, core);
+}
+
+/*
+ * A cached attachment of @a detached with plain dma_buf_detach(), then plain
+ * attachments of @b until one is at its address: the header's calls must
+ * serve that one as the core does (@b's exporter maps and unmaps it, once
+ * each, and no table of @a's is returned or handed to @b's exporter). Then
+ * an attach of the header's at the address, which drops what was left.
+ */
+static void reuse(struct hostile_buf *a, struct hostile_buf *b)
+{
+	struct dma_buf_attachment *at, *old, **held;
+	struct device *dev = hostile_dev.dev;
+	struct sg_table *cached, *got;
+	int n = 0, i;
+
+	held = kcalloc(HOSTILE_REUSE_TRIES, sizeof(*held), GFP_KERNEL);
+	if (!held) {
+		ktap(false, "memory for the test");
+		return;
+	}
+	old = dma_buf_sgt_cache_attach(a->dmabuf, dev);
+	if (IS_ERR(old)) {
+		ktap(false, "cached_attach");
+		goto out;
+	}
+	cached = dma_buf_sgt_cache_table(old);
+	ktap(cached && a->maps == 1, "cached_attach");
+	dma_buf_detach(a->dmabuf, old);
+	pr_info("# sgt_hostile: plain detach: %d unmap(s) of the cached table (%s)\n",
+		a->unmaps, DMA_BUF_SGT_CACHE_ATTACH_SGT ? "the core's" : "none: it leaks");
+
+	for (at = NULL; n < HOSTILE_REUSE_TRIES; n++) {
+		at = dma_buf_attach(b->dmabuf, dev);
+		if (IS_ERR(at) || at == old)
+			break;
+		held[n] = at;
+	}
+	for (i = 0; i < n; i++)
+		dma_buf_detach(b->dmabuf, held[i]);
+	pr_info("# sgt_hostile: %d plain attachment(s) before the address came back\n", n);
+	ktap(!IS_ERR(at) && at == old, "address_reused");
+	if (IS_ERR_OR_NULL(at) || at != old) {
+		if (!IS_ERR_OR_NULL(at))
+			dma_buf_detach(b->dmabuf, at);
+		goto out;
+	}
+
+	ktap(!dma_buf_sgt_cache_table(at), "reused_attachment_has_no_table");
+	got = dma_buf_sgt_cache_map(at, DMA_TO_DEVICE);
+	/* (its table may be at the address of the first one's, freed by now) */
+	ktap(!IS_ERR(got) && b->maps == 1 && a->maps == 1, "reused_attachment_maps_its_exporter");
+	if (!IS_ERR(got))
+		dma_buf_sgt_cache_unmap(at, got, DMA_TO_DEVICE);
+	ktap(b->unmaps == 1 && b->unmapped == got, "reused_attachment_unmaps_its_table");
+	dma_buf_sgt_cache_detach(b->dmabuf, at);
+	ktap(b->unmaps == 1 && b->maps == 1, "reused_attachment_detach_unmaps_nothing");
+
+	/* the header's attach at the address drops the entry left there */
+	for (n = 0, at = NULL; n < HOSTILE_REUSE_TRIES; n++) {
+		at = dma_buf_sgt_cache_attach_uncached(b->dmabuf, dev);
+		if (IS_ERR(at) || at == old)
+			break;
+		held[n] = at;
+	}
+	for (i = 0; i < n; i++)
+		dma_buf_sgt_cache_detach(b->dmabuf, held[i]);
+	ktap(!IS_ERR(at) && at == old && !dma_buf_sgt_cache_table(at), "entry_left_dropped");
+	if (!IS_ERR_OR_NULL(at))
+		dma_buf_sgt_cache_detach(b->dmabuf, at);
+	/* since v6.16 nothing unmapped it: the exporter's own cleanup */
+	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT && cached && !a->unmaps)
+		sgt_test_mock_unmap(NULL, cached, DMA_BIDIRECTIONAL);
+out:
+	kfree(held);
+}
+
+/* @denied's exporter is on the deny list: never cached; @plain's is. */
+static void deny(struct hostile_buf *denied, struct hostile_buf *plain)
+{
+	struct dma_buf_attachment *at;
+	struct sg_table *sgt;
+	int i;
+
+	at = dma_buf_sgt_cache_attach(denied->dmabuf, hostile_dev.dev);
+	if (IS_ERR(at)) {
+		ktap(false, "denied_module_exporter_not_cached");
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		sgt = dma_buf_sgt_cache_map(at, DMA_TO_DEVICE);
+		if (!IS_ERR(sgt))
+			dma_buf_sgt_cache_unmap(at, sgt, DMA_TO_DEVICE);
+	}
+	ktap(!dma_buf_sgt_cache_table(at) && denied->maps == 2 && denied->unmaps == 2,
+	     "denied_module_exporter_not_cached");
+	dma_buf_sgt_cache_detach(denied->dmabuf, at);
+
+	at = dma_buf_sgt_cache_attach(plain->dmabuf, hostile_dev.dev);
+	if (IS_ERR(at)) {
+		ktap(false, "other_module_exporter_cached");
+		return;
+	}
+	ktap(dma_buf_sgt_cache_table(at) && plain->maps == 1, "other_module_exporter_cached");
+	dma_buf_sgt_cache_detach(plain->dmabuf, at);
+}
+
+/*
+ * A map under a spinlock: with the core's call (@core), or the header's of
+ * a cached attachment. Later than a second after any other such report:
+ * might_sleep() reports once a second.
+ */
+static void atomic_map(struct hostile_buf *a, bool core)
+{
+	struct dma_buf_attachment *at;
+	struct sg_table *sgt;
+	DEFINE_SPINLOCK(lock);
+
+	at = core ? dma_buf_attach(a->dmabuf, hostile_dev.dev) :
+		    dma_buf_sgt_cache_attach(a->dmabuf, hostile_dev.dev);
+	if (IS_ERR(at)) {
+		ktap(false, "attach");
+		return;
+	}
+	ktap(core || dma_buf_sgt_cache_table(at), core ? "attached" : "attached_cached");
+	msleep(1100);
+	spin_lock(&lock);
+	sgt = core ? dma_buf_sgt_cache_core_map(at, DMA_TO_DEVICE) :
+		     dma_buf_sgt_cache_map(at, DMA_TO_DEVICE);
+	spin_unlock(&lock);
+	ktap(!IS_ERR(sgt), "mapped_under_spinlock");
+	if (!IS_ERR(sgt)) {
+		if (core)
+			dma_buf_sgt_cache_core_unmap(at, sgt, DMA_TO_DEVICE);
+		else
+			dma_buf_sgt_cache_unmap(at, sgt, DMA_TO_DEVICE);
+	}
+	if (core)
+		dma_buf_detach(a->dmabuf, at);
+	else
+		dma_buf_sgt_cache_detach(a->dmabuf, at);
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Attach @hb with the Nth fault injection point of this task failing; 0 if
+ * it attached (and it is detached again), else the error. *@reached: the
+ * Nth point was reached.
+ */
+static long nth_attach(struct hostile_buf *hb, bool header, unsigned int nth, bool *reached)
+{
+	struct dma_buf_attachment *at;
+	struct sg_table *sgt = NULL;
+	long ret;
+
+	WRITE_ONCE(current->fail_nth, nth);
+	if (header) {
+		at = dma_buf_sgt_cache_attach(hb->dmabuf, hostile_dev.dev);
+	} else {
+		/* the reference: what an attach with a map at attach time calls */
+		at = dma_buf_sgt_cache_attach_uncached(hb->dmabuf, hostile_dev.dev);
+		if (!IS_ERR(at)) {
+			sgt = dma_buf_sgt_cache_core_map(at, DMA_BIDIRECTIONAL);
+			if (IS_ERR(sgt)) {
+				dma_buf_sgt_cache_detach(hb->dmabuf, at);
+				at = ERR_CAST(sgt);
+			}
+		}
+	}
+	*reached = !READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, 0);
+	ret = err_of(at);
+	if (!ret) {
+		if (sgt)
+			dma_buf_sgt_cache_core_unmap(at, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_sgt_cache_detach(hb->dmabuf, at);
+	}
+	return ret;
+}
+
+/* How many N fail an attach (@header's, or the reference), all with -ENOMEM. */
+static int nth_failures(struct hostile_buf *hb, bool header, bool *only_enomem)
+{
+	unsigned int nth, failed = 0;
+	bool reached = true;
+	long ret;
+
+	for (nth = 1; reached && nth < 1000; nth++) {
+		ret = nth_attach(hb, header, nth, &reached);
+		if (ret) {
+			failed++;
+			*only_enomem &= ret == -ENOMEM;
+		}
+	}
+	pr_info("# sgt_hostile: %s: %u of %u fault points fail the attach\n",
+		header ? "the header's attach" : "the core's attach and map", failed, nth - 2);
+	return reached ? -1 : failed;
+}
+#endif
+
+static void nomem(struct hostile_buf *a)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	bool only_enomem = true, reached;
+	int ref, got;
+
+	/*
+	 * Once without a fault first: what is allocated once for good (the
+	 * module's lock classes of the exporter, under lockdep) must not
+	 * shift the fault points of the sweep.
+	 */
+	nth_attach(a, true, 0, &reached);
+	ref = nth_failures(a, false, &only_enomem);
+	got = nth_failures(a, true, &only_enomem);
+
+	ktap(ref > 0, "reference_attach_can_fail");
+	ktap(got == ref, "bookkeeping_never_fails_an_attach");
+	ktap(only_enomem, "failures_are_enomem");
+	ktap(a->maps == a->unmaps, "exporter_calls_balance");
+#else
+	ktap(false, "no CONFIG_FAULT_INJECTION in this kernel");
+#endif
+}
+
+static int __init sgt_hostile_init(void)
+{
+	static const char * const modes[] = {
+		"bad_args", "reuse", "deny", "atomic_core", "atomic", "nomem",
+	};
+	struct hostile_buf *a, *b;
+	int ret, m;
+
+	m = match_string(modes, ARRAY_SIZE(modes), mode);
+	if (m < 0) {
+		pr_err("sgt_hostile: unknown mode '%s'\n", mode);
+		return -EINVAL;
+	}
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	ret = a && b ? sgt_root_dev_register(&hostile_dev, "sgt_hostile") : -ENOMEM;
+	if (ret)
+		goto free;
+	ret = hostile_export(a, !strcmp(mode, "deny") ? &hostile_denied_ops : &hostile_ops);
+	if (!ret) {
+		ret = hostile_export(b, &hostile_ops);
+		if (ret)
+			dma_buf_put(a->dmabuf);
+	}
+	if (ret)
+		goto unregister;
+
+	pr_info("# sgt_hostile: mode=%s\n", mode);
+	switch (m) {
+	case 0:
+		bad_args(a, b);
+		break;
+	case 1:
+		reuse(a, b);
+		break;
+	case 2:
+		deny(a, b);
+		break;
+	case 3:
+	case 4:
+		atomic_map(a, m == 3);
+		break;
+	case 5:
+		nomem(a);
+		break;
+	}
+	ktap_print();
+	dma_buf_put(a->dmabuf);
+	dma_buf_put(b->dmabuf);
+unregister:
+	root_device_unregister(hostile_dev.dev);
+free:
+	kfree(a);
+	kfree(b);
+	return ret;
+}
+
+static void __exit sgt_hostile_exit(void)
+{
+}
+
+module_init(sgt_hostile_init);
+module_exit(sgt_hostile_exit);
+MODULE_DESCRIPTION("dma-buf sg_table cache: importers that pass bad arguments, mix APIs, map atomically");
+MODULE_LICENSE("GPL");
