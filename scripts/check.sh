@@ -418,7 +418,7 @@ done
 # The Debian package: built, lintian (and its control), installed into a
 # throw-away root with DKMS building the module for each Debian kernel.
 stage "== the Debian package"
-for n in deb-build deb-lintian control-deb-lintian; do echo "$n"; done >>"$plan"
+for n in deb-build deb-lintian control-deb-lintian deb-autodep8; do echo "$n"; done >>"$plan"
 # (a purge per throw-away root: this machine's, a Debian 13 build root's)
 for d in "${debs[@]}"; do
 	echo "deb-install-$(basename "$(readlink -f "$d")")"

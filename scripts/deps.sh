@@ -6,7 +6,7 @@
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
 	kmod rsync xz-utils zstd lz4 ccache quilt sparse git python3
 	qemu-system-x86 busybox-static shellcheck python3-docutils dkms unifdef
-	python3-ply python3-git gnuplot-nox debhelper dh-dkms lintian mmdebstrap)
+	python3-ply python3-git gnuplot-nox debhelper dh-dkms lintian mmdebstrap autodep8)
 
 missing=()
 for p in "${PKGS[@]}"; do

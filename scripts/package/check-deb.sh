@@ -5,6 +5,10 @@
 #   deb-lintian      lintian clean (no error or warning), and its negative
 #                    control: the same package without debian/copyright
 #                    must fail
+#   deb-autodep8     debian/control's Testsuite: autopkgtest-pkg-dkms, as
+#                    autodep8 reads it: Debian's standard test of a -dkms
+#                    package (dkms-autopkgtest builds it for the installed
+#                    headers) is generated
 #   deb-install-KVER installed with dpkg -i into a throw-away root (an
 #                    overlay of this machine's root in a private mount
 #                    namespace, discarded at the end: the host's dpkg and
@@ -21,7 +25,7 @@
 for d in "$@"; do
 	[ -f "$d/build/Makefile" ] || die "no Debian kernel headers in $d (from fetch-stock.sh)"
 done
-need dpkg-buildpackage lintian dh_dkms dkms unshare chroot git
+need dpkg-buildpackage lintian dh_dkms dkms unshare chroot git autodep8
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -55,6 +59,13 @@ if build "$tmp/bad" debian/copyright && ! out=$(lint "$tmp/bad") &&
 	echo "result: PASS control-deb-lintian -- tripped: $msg"
 else
 	echo "result: FAIL control-deb-lintian -- a package without debian/copyright did not build, or lintian passed it"
+fi
+
+# autodep8 prints the generated debian/tests/control (exit 0) or nothing
+if out=$(cd "$tmp/ok/src" && autodep8 . 2>&1) && grep -q '^Test-Command: /usr/lib/dkms/dkms-autopkgtest$' <<<"$out"; then
+	echo "result: PASS deb-autodep8 -- Testsuite: autopkgtest-pkg-dkms generates $(grep -m1 -o 'test-name=[a-z-]*' <<<"$out")"
+else
+	echo "result: FAIL deb-autodep8 -- autodep8 generated no dkms-autopkgtest: $(head -1 <<<"$out")"
 fi
 
 # install_in LOWER ROOT PURGE KVER:HEADERS...: the package installed with
