@@ -261,29 +261,6 @@ static void sgt_cache_lockdep_forget(struct module *mod)
 	mutex_unlock(&sgt_cache_lockdep_lock);
 }
 
-static int sgt_cache_lockdep_module_going(struct notifier_block *nb,
-					  unsigned long action, void *data)
-{
-	if (action == MODULE_STATE_GOING)
-		sgt_cache_lockdep_forget(data);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block sgt_cache_lockdep_nb = {
-	.notifier_call = sgt_cache_lockdep_module_going,
-};
-
-static int sgt_cache_lockdep_init(void)
-{
-	return register_module_notifier(&sgt_cache_lockdep_nb);
-}
-
-static void sgt_cache_lockdep_exit(void)
-{
-	unregister_module_notifier(&sgt_cache_lockdep_nb);
-	sgt_cache_lockdep_forget(NULL);
-}
-
 /* Enter the section around an exporter call for a cached attachment. */
 static bool sgt_cache_call_begin(struct lockdep_map *map)
 {
@@ -317,12 +294,7 @@ static void sgt_cache_lockdep_add(struct dma_buf *dmabuf)
 {
 }
 
-static int sgt_cache_lockdep_init(void)
-{
-	return 0;
-}
-
-static void sgt_cache_lockdep_exit(void)
+static void sgt_cache_lockdep_forget(struct module *mod)
 {
 }
 
@@ -339,25 +311,133 @@ static void sgt_cache_might_call(struct lockdep_map *map)
 {
 }
 #endif
+
 /*
- * Whether @dmabuf's exporter is denied: its map_dma_buf() by name (as
- * kallsyms knows it, without a compiler suffix such as ".isra.0" and
- * without the " [module]" that "%ps" adds for a function in a module) on
- * the default list or the parameter's, or its exp_name on the parameter's.
+ * Whether @ops's map_dma_buf() is on the deny list, by name (as kallsyms
+ * knows it, without a compiler suffix such as ".isra.0" and without the
+ * " [module]" that "%ps" adds for a function in a module): on the default
+ * list or the parameter's.
  */
-static bool sgt_cache_denied(struct dma_buf *dmabuf)
+static bool sgt_cache_fn_on_list(const struct dma_buf_ops *ops)
 {
 	char fn[SGT_CACHE_FN_MAX];
 	unsigned int i;
 
-	snprintf(fn, sizeof(fn), "%ps", dmabuf->ops->map_dma_buf);
+	snprintf(fn, sizeof(fn), "%ps", ops->map_dma_buf);
 	fn[strcspn(fn, ". ")] = '\0';
 	for (i = 0; i < ARRAY_SIZE(sgt_cache_deny_default); i++)
 		if (!strcmp(fn, sgt_cache_deny_default[i]))
 			return true;
 	for (i = 0; i < sgt_cache_deny_count; i++)
-		if (!strcmp(fn, sgt_cache_deny_extra[i]) ||
-		    (dmabuf->exp_name && !strcmp(dmabuf->exp_name, sgt_cache_deny_extra[i])))
+		if (!strcmp(fn, sgt_cache_deny_extra[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The verdict of sgt_cache_fn_on_list() for each exporter seen, by
+ * &dma_buf_ops: its kallsyms lookup costs more than the rest of an attach's
+ * bookkeeping. Added under the mutex, looked up under RCU. An exporter
+ * module's verdicts go when it is unloaded (another module's ops may come
+ * to the same address), the rest at this module's exit.
+ */
+struct sgt_cache_verdict {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	const struct dma_buf_ops *ops;
+	bool denied;
+};
+
+static DEFINE_HASHTABLE(sgt_cache_verdicts, 6);
+static DEFINE_MUTEX(sgt_cache_verdict_lock);
+
+static struct sgt_cache_verdict *sgt_cache_verdict_find(const struct dma_buf_ops *ops)
+{
+	struct sgt_cache_verdict *v;
+
+	/* under RCU or the mutex */
+	hash_for_each_possible_rcu(sgt_cache_verdicts, v, node, (unsigned long)ops,
+				   lockdep_is_held(&sgt_cache_verdict_lock))
+		if (v->ops == ops)
+			return v;
+	return NULL;
+}
+
+/* sgt_cache_fn_on_list() of @ops, once per exporter; process context. */
+static bool sgt_cache_fn_denied(const struct dma_buf_ops *ops)
+{
+	struct sgt_cache_verdict *v;
+	bool denied;
+
+	rcu_read_lock();
+	v = sgt_cache_verdict_find(ops);
+	denied = v && v->denied;
+	rcu_read_unlock();
+	if (v)
+		return denied;
+
+	denied = sgt_cache_fn_on_list(ops);
+	mutex_lock(&sgt_cache_verdict_lock);
+	/* without memory, the verdict is found again next time */
+	if (!sgt_cache_verdict_find(ops)) {
+		v = kzalloc(sizeof(*v), GFP_KERNEL);
+		if (v) {
+			v->ops = ops;
+			v->denied = denied;
+			hash_add_rcu(sgt_cache_verdicts, &v->node, (unsigned long)ops);
+		}
+	}
+	mutex_unlock(&sgt_cache_verdict_lock);
+	return denied;
+}
+
+/* Forget the verdicts on @mod's exporters (all of them if @mod is NULL). */
+static void sgt_cache_verdicts_forget(struct module *mod)
+{
+	struct sgt_cache_verdict *v;
+	struct hlist_node *tmp;
+	int bkt;
+
+	mutex_lock(&sgt_cache_verdict_lock);
+	hash_for_each_safe(sgt_cache_verdicts, bkt, tmp, v, node) {
+		if (mod && !within_module((unsigned long)v->ops, mod))
+			continue;
+		hash_del_rcu(&v->node);
+		kfree_rcu(v, rcu);
+	}
+	mutex_unlock(&sgt_cache_verdict_lock);
+}
+
+/*
+ * An exporter module going: its buffers are gone (each holds the module),
+ * and so must be what is kept here by its ops' address.
+ */
+static int sgt_cache_module_going(struct notifier_block *nb,
+				  unsigned long action, void *data)
+{
+	if (action == MODULE_STATE_GOING) {
+		sgt_cache_verdicts_forget(data);
+		sgt_cache_lockdep_forget(data);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sgt_cache_module_nb = {
+	.notifier_call = sgt_cache_module_going,
+};
+
+/*
+ * Whether @dmabuf's exporter is denied: its map_dma_buf() by name (see
+ * sgt_cache_fn_on_list()), or its exp_name on the parameter's list.
+ */
+static bool sgt_cache_denied(struct dma_buf *dmabuf)
+{
+	unsigned int i;
+
+	if (sgt_cache_fn_denied(dmabuf->ops))
+		return true;
+	for (i = 0; i < sgt_cache_deny_count; i++)
+		if (dmabuf->exp_name && !strcmp(dmabuf->exp_name, sgt_cache_deny_extra[i]))
 			return true;
 	return false;
 }
@@ -1041,7 +1121,7 @@ static int __init sgt_cache_init(void)
 	ret = rhashtable_init(&sgt_cache_table, &sgt_cache_params);
 	if (ret)
 		return ret;
-	ret = sgt_cache_lockdep_init();
+	ret = register_module_notifier(&sgt_cache_module_nb);
 	if (ret) {
 		rhashtable_destroy(&sgt_cache_table);
 		return ret;
@@ -1072,7 +1152,9 @@ static void __exit sgt_cache_exit(void)
 {
 	debugfs_remove_recursive(sgt_cache_debugfs);
 	rhashtable_free_and_destroy(&sgt_cache_table, sgt_cache_free_entry, NULL);
-	sgt_cache_lockdep_exit();
+	unregister_module_notifier(&sgt_cache_module_nb);
+	sgt_cache_verdicts_forget(NULL);
+	sgt_cache_lockdep_forget(NULL);
 }
 
 #else /* DMA_BUF_SGT_CACHE_IN_CORE */

@@ -54,6 +54,8 @@ static char *mode = "bad_args";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode, "bad_args|reuse|deny|atomic_core|atomic|nomem");
 
+/* A value of enum dma_data_direction that is no direction. */
+#define HOSTILE_NO_DIR ((enum dma_data_direction)7)
 /* How many plain attachments may be made waiting for an address to return. */
 #define HOSTILE_REUSE_TRIES 256
 
@@ -111,7 +113,6 @@ static const struct dma_buf_ops hostile_denied_ops = {
 	.unmap_dma_buf = hostile_unmap,
 	.release = sgt_test_mock_release,
 };
-
 
 static struct sgt_root_dev hostile_dev;
 
@@ -209,10 +210,10 @@ static void bad_args(struct hostile_buf *a, struct hostile_buf *b)
 	     "unmap_foreign_table_reaches_exporter");
 
 	/* a direction that is none: the cached table, as the series returns */
-	got = dma_buf_sgt_cache_map(at, (enum dma_data_direction)7);
+	got = dma_buf_sgt_cache_map(at, HOSTILE_NO_DIR);
 	ktap(got == cached && a->maps == maps, "cached_map_any_direction");
 	if (!IS_ERR_OR_NULL(got))
-		dma_buf_sgt_cache_unmap(at, got, (enum dma_data_direction)7);
+		dma_buf_sgt_cache_unmap(at, got, HOSTILE_NO_DIR);
 
 	/* detach with a NULL buffer or attachment: refused, still attached */
 	maps = a->maps;
@@ -233,9 +234,9 @@ static void bad_args(struct hostile_buf *a, struct hostile_buf *b)
 	if (IS_ERR(core) || IS_ERR(at)) {
 		ktap(false, "uncached_map_no_direction");
 	} else {
-		ktap(err_of(dma_buf_sgt_cache_map(at, (enum dma_data_direction)7)) ==
-		     err_of(dma_buf_sgt_cache_core_map(core, (enum dma_data_direction)7)) &&
-		     err_of(dma_buf_sgt_cache_core_map(core, (enum dma_data_direction)7)) == -EINVAL,
+		long want = err_of(dma_buf_sgt_cache_core_map(core, HOSTILE_NO_DIR));
+
+		ktap(err_of(dma_buf_sgt_cache_map(at, HOSTILE_NO_DIR)) == want && want == -EINVAL,
 		     "uncached_map_no_direction");
 	}
 	if (!IS_ERR(at))
