@@ -657,6 +657,24 @@ static void sgt_cache_served(struct dma_buf *dmabuf, bool unmap)
 }
 
 /*
+ * The core waits for the buffer's kernel fences (%DMA_RESV_USAGE_KERNEL: an
+ * exporter's move or clear) after every exporter map for a static importer
+ * (an exporter with cache_sgt_mapping: its first only), without the
+ * reservation lock held since v6.2: so does a map served from the cache,
+ * without the lock either. With no fence at all that is one load.
+ */
+static int sgt_cache_wait_kernel(struct dma_buf *dmabuf)
+{
+	long ret;
+
+	if (!rcu_access_pointer(dmabuf->resv->fences))
+		return 0;
+	ret = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL, true,
+				    MAX_SCHEDULE_TIMEOUT);
+	return ret < 0 ? ret : 0;
+}
+
+/*
  * A map or unmap that went to the core: where that was because the exporter
  * has the core's lazy cache (see sgt_cache_kept()) and the table is the one
  * cached here, lockdep records the exporter's section as for a map served
@@ -892,17 +910,20 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_table);
  *
  * Returns the table cached at attach time, for any @dir, without calling the
  * exporter and without taking the reservation lock (lockdep records it as
- * taken); otherwise maps as the core does for static importers. Bad
+ * taken), once the buffer's kernel fences have signalled, as the core's map
+ * waits for them; otherwise maps as the core does for static importers. Bad
  * arguments get the core's answer.
  *
  * Context: Process context. The caller must not hold the reservation lock.
  *
- * Return: the sg_table, or an ERR_PTR() from the core or the exporter's map.
+ * Return: the sg_table, or an ERR_PTR() from the core or the exporter's map,
+ * or -ERESTARTSYS when the wait for kernel fences was interrupted.
  */
 struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 				       enum dma_data_direction dir)
 {
 	struct sg_table *sgt;
+	int ret;
 
 	might_sleep();
 	if (!attach || !attach->dmabuf)
@@ -914,6 +935,9 @@ struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 		sgt_cache_core_served(attach, sgt, false);
 		return sgt;
 	}
+	ret = sgt_cache_wait_kernel(attach->dmabuf);
+	if (ret)
+		return ERR_PTR(ret);
 	/* DMA_BIDIRECTIONAL: a kernel with the series returns it for any @dir. */
 	sgt_cache_served(attach->dmabuf, false);
 	this_cpu_inc(sgt_cache_hits);
@@ -965,6 +989,7 @@ struct sg_table *dma_buf_sgt_cache_map_locked(struct dma_buf_attachment *attach,
 					      enum dma_data_direction dir)
 {
 	struct sg_table *sgt;
+	int ret;
 
 	might_sleep();
 	if (!attach || !attach->dmabuf)
@@ -977,6 +1002,9 @@ struct sg_table *dma_buf_sgt_cache_map_locked(struct dma_buf_attachment *attach,
 		return sgt;
 	}
 	dma_resv_assert_held(attach->dmabuf->resv);
+	ret = sgt_cache_wait_kernel(attach->dmabuf);
+	if (ret)
+		return ERR_PTR(ret);
 	sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, false));
 	this_cpu_inc(sgt_cache_hits);
 	return sgt;

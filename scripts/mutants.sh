@@ -78,7 +78,7 @@ for ver in "${vers[@]}"; do
 		"$HX_ROOT/tests/lockdep" "$HX_ROOT/tests/faults" "$HX_ROOT/tests/hostile"
 	others=("${tests[@]:1}") # all but dma-buf-sgt-cache.ko, the first
 	plan=("hx.insmod=dma-buf-sgt-cache@deny=sgt-cache-mock-no-cache"
-		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),sgt_faults@mode=errors,sgt_hostile@mode=bad_args,sgt_hostile@mode=deny"
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),sgt_faults@mode=errors,sgt_hostile@mode=bad_args,sgt_hostile@mode=deny,sgt_hostile@mode=fence"
 		"hx.run=unload-test,fail-nth")
 	# after the lockdep case, a map under a spinlock (tests/hostile)
 	atomic=sgt_hostile@mode=atomic_core,sgt_hostile@mode=atomic

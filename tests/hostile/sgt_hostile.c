@@ -29,6 +29,12 @@
  *                    might_sleep()'s report (the harness expects a BUG
  *                    report from each step; run them after lockdep's one
  *                    report of the boot).
+ *   mode=fence       an unsignalled kernel fence on the buffer (an exporter's
+ *                    move, say) and a signal pending: the header's map of a
+ *                    cached attachment is interrupted with -ERESTARTSYS, as
+ *                    the core's map of an uncached one is; once the fence
+ *                    signals both map. Stock kernels only (the series'
+ *                    cached map does not wait yet).
  *   mode=nomem       fail the Nth fault injection point of an attach, for
  *                    every N (current->fail_nth; failslab must not ignore
  *                    GFP_KERNEL: tests/guest/fail-nth sets that): as many N
@@ -39,10 +45,15 @@
  * Built out of tree with conftest.h (conftest.sh --kdir, run by
  * scripts/harness/build-modules.sh).
  */
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-buf-sgt-cache.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <sgt-root-dev.h>
@@ -52,7 +63,7 @@ MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static char *mode = "bad_args";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "bad_args|reuse|deny|atomic_core|atomic|nomem");
+MODULE_PARM_DESC(mode, "bad_args|reuse|deny|atomic_core|atomic|fence|nomem");
 
 /* A value of enum dma_data_direction that is no direction. */
 #define HOSTILE_NO_DIR ((enum dma_data_direction)7)
@@ -386,6 +397,109 @@ static void atomic_map(struct hostile_buf *a, bool core)
 		dma_buf_sgt_cache_detach(a->dmabuf, at);
 }
 
+static const char *hostile_fence_name(struct dma_fence *fence)
+{
+	return "sgt_hostile";
+}
+
+static const struct dma_fence_ops hostile_fence_ops = {
+	.get_driver_name = hostile_fence_name,
+	.get_timeline_name = hostile_fence_name,
+};
+
+static DEFINE_SPINLOCK(hostile_fence_lock);
+
+/* Maps in a kthread with SIGUSR1 pending: one that allows it takes it without dying. */
+struct hostile_maps {
+	struct dma_buf_attachment *cached, *core;
+	long cached_err, core_err;
+	struct completion done;
+};
+
+static int hostile_maps_thread(void *data)
+{
+	struct hostile_maps *m = data;
+	struct sg_table *sgt;
+
+	allow_signal(SIGUSR1);
+	send_sig(SIGUSR1, current, 0);
+	sgt = dma_buf_sgt_cache_map(m->cached, DMA_TO_DEVICE);
+	m->cached_err = err_of(sgt);
+	if (!IS_ERR(sgt))
+		dma_buf_sgt_cache_unmap(m->cached, sgt, DMA_TO_DEVICE);
+	sgt = dma_buf_sgt_cache_core_map(m->core, DMA_TO_DEVICE);
+	m->core_err = err_of(sgt);
+	if (!IS_ERR(sgt))
+		dma_buf_sgt_cache_core_unmap(m->core, sgt, DMA_TO_DEVICE);
+	flush_signals(current);
+	complete(&m->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void hostile_maps_interrupted(struct hostile_maps *m)
+{
+	struct task_struct *task;
+
+	init_completion(&m->done);
+	m->cached_err = -ECHILD;
+	m->core_err = -ECHILD;
+	task = kthread_run(hostile_maps_thread, m, "sgt_hostile");
+	if (IS_ERR(task))
+		return;
+	wait_for_completion(&m->done);
+	kthread_stop(task);
+}
+
+/*
+ * With an unsignalled kernel fence on @a's buffer, a map of its cached
+ * attachment waits as the core's map of an uncached one does: both are
+ * interrupted by a pending signal; once the fence signals both map.
+ */
+static void fence_wait(struct hostile_buf *a)
+{
+	struct hostile_maps m = {};
+	struct dma_fence *f;
+	int ret;
+
+	m.cached = dma_buf_sgt_cache_attach(a->dmabuf, hostile_dev.dev);
+	m.core = dma_buf_attach(a->dmabuf, hostile_dev.dev);
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (IS_ERR(m.cached) || IS_ERR(m.core) || !f) {
+		ktap(false, "set_up");
+		goto out;
+	}
+	ktap(dma_buf_sgt_cache_table(m.cached), "cached_attach");
+	dma_fence_init(f, &hostile_fence_ops, &hostile_fence_lock, dma_fence_context_alloc(1), 1);
+	dma_resv_lock(a->dmabuf->resv, NULL);
+	ret = dma_resv_reserve_fences(a->dmabuf->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(a->dmabuf->resv, f, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(a->dmabuf->resv);
+	if (ret) {
+		ktap(false, "fence_added");
+		goto signal;
+	}
+	hostile_maps_interrupted(&m);
+	pr_info("# sgt_hostile: an unsignalled kernel fence and a signal pending: cached map %ld, core map %ld\n",
+		m.cached_err, m.core_err);
+	ktap(m.core_err == -ERESTARTSYS, "core_map_interrupted");
+	ktap(m.cached_err == m.core_err, "cached_map_interrupted_as_core");
+signal:
+	dma_fence_signal(f);
+	hostile_maps_interrupted(&m);
+	ktap(!m.cached_err && !m.core_err, "fence_signalled_maps");
+out:
+	if (f)
+		dma_fence_put(f);
+	if (!IS_ERR(m.core))
+		dma_buf_detach(a->dmabuf, m.core);
+	if (!IS_ERR(m.cached))
+		dma_buf_sgt_cache_detach(a->dmabuf, m.cached);
+	ktap(a->maps == a->unmaps, "exporter_calls_balance");
+}
+
 #ifdef CONFIG_FAULT_INJECTION
 /*
  * Attach @hb with the Nth fault injection point of this task failing; 0 if
@@ -470,7 +584,7 @@ static void nomem(struct hostile_buf *a)
 static int __init sgt_hostile_init(void)
 {
 	static const char * const modes[] = {
-		"bad_args", "reuse", "deny", "atomic_core", "atomic", "nomem",
+		"bad_args", "reuse", "deny", "atomic_core", "atomic", "fence", "nomem",
 	};
 	struct hostile_buf *a, *b;
 	int ret, m;
@@ -510,6 +624,9 @@ static int __init sgt_hostile_init(void)
 		atomic_map(a, m == 3);
 		break;
 	case 5:
+		fence_wait(a);
+		break;
+	case 6:
 		nomem(a);
 		break;
 	}
