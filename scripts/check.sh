@@ -268,7 +268,7 @@ for ver in $versions; do
 			warn=sgt_hostile@mode=bad_args 120 \
 			"dma-buf-sgt-cache-kstock=$stock_expect" maxcpus=1 \
 			"hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" \
-			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock,sgt_hostile@mode=bad_args,sgt_hostile@mode=reuse,sgt_hostile@mode=deny,sgt_hostile@mode=fence
+			hx.load=dma-buf-sgt-cache-ktest,dma-buf-sgt-cache-kstock,sgt_hostile@mode=bad_args,sgt_hostile@mode=reuse,sgt_hostile@mode=deny,sgt_hostile@mode=irq,sgt_hostile@mode=fence
 		# The bug gate on each Debian kernel: 6.1 prints a BUG() as
 		# "kernel BUG at" and "invalid opcode", 6.12 as "Oops: invalid
 		# opcode"; insmod dies, so the step fails too.
@@ -338,7 +338,7 @@ for ver in $versions; do
 	queue "module-$ver-stock" "$ks" "$run/initrd-$ver-stock.gz" \
 		"lockdep=sgt_lockdep_module@case=cached,warn=sgt_hostile@mode=bad_args,$atomic_expect" \
 		"$main_timeout" - "hx.insmod=dma-buf-sgt-cache@deny=$mock_deny" cma=64M \
-		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=$variants,sgt_hostile@mode=bad_args,sgt_hostile@mode=deny,sgt_hostile@mode=fence" \
+		"hx.load=dma-buf-sgt-cache-mtest,$(hx_lockdep_steps "$ver" module none),$faults,$bench:variants=$variants,sgt_hostile@mode=bad_args,sgt_hostile@mode=deny,sgt_hostile@mode=irq,sgt_hostile@mode=fence" \
 		hx.run=unload-test,with-modules@sgt_mock_exporter+sgt_importer:sgt-matrix:module,with-modules@sgt_example:sgt-example,with-modules@sgt_importer:sgt-fuzz,fail-nth,$sweep \
 		"hx.last=sgt_lockdep_module@case=cached,$atomic"
 	# the module's lockdep cases first: the edu boots load the module anyway

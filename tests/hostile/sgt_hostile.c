@@ -29,6 +29,11 @@
  *                    might_sleep()'s report (the harness expects a BUG
  *                    report from each step; run them after lockdep's one
  *                    report of the boot).
+ *   mode=irq         dma_buf_sgt_cache_table() of two cached attachments in
+ *                    hard interrupt context (irq_work, a self-IPI on x86),
+ *                    raised while the task maps and unmaps them in turn:
+ *                    every lookup and every map returns its own
+ *                    attachment's table.
  *   mode=fence       an unsignalled kernel fence on the buffer (an exporter's
  *                    move, say) and a signal pending: the header's map of a
  *                    cached attachment is interrupted with -ERESTARTSYS, as
@@ -50,6 +55,7 @@
 #include <linux/dma-buf-sgt-cache.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -63,7 +69,7 @@ MODULE_IMPORT_NS(DMA_BUF_SGT_CACHE_DMA_BUF_NS);
 
 static char *mode = "bad_args";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "bad_args|reuse|deny|atomic_core|atomic|fence|nomem");
+MODULE_PARM_DESC(mode, "bad_args|reuse|deny|atomic_core|atomic|irq|fence|nomem");
 
 /* A value of enum dma_data_direction that is no direction. */
 #define HOSTILE_NO_DIR ((enum dma_data_direction)7)
@@ -397,6 +403,68 @@ static void atomic_map(struct hostile_buf *a, bool core)
 		dma_buf_sgt_cache_detach(a->dmabuf, at);
 }
 
+/* What the interrupt-context lookups of mode=irq found. */
+static struct {
+	struct irq_work work;
+	struct dma_buf_attachment *at[2];
+	struct sg_table *sgt[2];
+	unsigned int next;
+	atomic_t lookups, hardirq, wrong;
+} hostile_irq;
+
+static void hostile_irq_lookup(struct irq_work *work)
+{
+	unsigned int i = hostile_irq.next++ & 1;
+
+	if (dma_buf_sgt_cache_table(hostile_irq.at[i]) != hostile_irq.sgt[i])
+		atomic_inc(&hostile_irq.wrong);
+	if (in_hardirq())
+		atomic_inc(&hostile_irq.hardirq);
+	atomic_inc(&hostile_irq.lookups);
+}
+
+/*
+ * Two cached attachments, mapped and unmapped in turn by this task while
+ * interrupts look their tables up: nobody's table is anybody else's.
+ */
+static void irq_lookups(struct hostile_buf *a, struct hostile_buf *b)
+{
+	struct hostile_buf *hb[2] = { a, b };
+	unsigned int k, wrong = 0;
+	struct sg_table *sgt;
+
+	init_irq_work(&hostile_irq.work, hostile_irq_lookup);
+	for (k = 0; k < 2; k++) {
+		hostile_irq.at[k] = dma_buf_sgt_cache_attach(hb[k]->dmabuf, hostile_dev.dev);
+		hostile_irq.sgt[k] = IS_ERR(hostile_irq.at[k]) ? NULL :
+				     dma_buf_sgt_cache_table(hostile_irq.at[k]);
+	}
+	if (!hostile_irq.sgt[0] || !hostile_irq.sgt[1]) {
+		ktap(false, "both_cached");
+		goto out;
+	}
+	ktap(hostile_irq.sgt[0] != hostile_irq.sgt[1], "both_cached");
+	for (k = 0; k < 20000; k++) {
+		irq_work_queue(&hostile_irq.work);
+		sgt = dma_buf_sgt_cache_map(hostile_irq.at[k & 1], DMA_TO_DEVICE);
+		if (sgt != hostile_irq.sgt[k & 1])
+			wrong++;
+		if (!IS_ERR(sgt))
+			dma_buf_sgt_cache_unmap(hostile_irq.at[k & 1], sgt, DMA_TO_DEVICE);
+	}
+	irq_work_sync(&hostile_irq.work);
+	pr_info("# sgt_hostile: %u maps, %d lookups in interrupts (%d in hard irq context)\n",
+		k, atomic_read(&hostile_irq.lookups), atomic_read(&hostile_irq.hardirq));
+	ktap(atomic_read(&hostile_irq.hardirq) > 0, "lookups_in_hardirq");
+	ktap(!atomic_read(&hostile_irq.wrong), "lookups_find_their_table");
+	ktap(!wrong, "maps_find_their_table");
+	ktap(a->maps == 1 && b->maps == 1, "no_exporter_call");
+out:
+	for (k = 0; k < 2; k++)
+		if (!IS_ERR(hostile_irq.at[k]))
+			dma_buf_sgt_cache_detach(hb[k]->dmabuf, hostile_irq.at[k]);
+}
+
 static const char *hostile_fence_name(struct dma_fence *fence)
 {
 	return "sgt_hostile";
@@ -584,7 +652,7 @@ static void nomem(struct hostile_buf *a)
 static int __init sgt_hostile_init(void)
 {
 	static const char * const modes[] = {
-		"bad_args", "reuse", "deny", "atomic_core", "atomic", "fence", "nomem",
+		"bad_args", "reuse", "deny", "atomic_core", "atomic", "irq", "fence", "nomem",
 	};
 	struct hostile_buf *a, *b;
 	int ret, m;
@@ -624,9 +692,12 @@ static int __init sgt_hostile_init(void)
 		atomic_map(a, m == 3);
 		break;
 	case 5:
-		fence_wait(a);
+		irq_lookups(a, b);
 		break;
 	case 6:
+		fence_wait(a);
+		break;
+	case 7:
 		nomem(a);
 		break;
 	}
