@@ -33,8 +33,12 @@
  * exporter's mapping leaks, as any table left mapped at detach does there),
  * and only the module's accounting keeps the entry, until the address is
  * reused by an attachment of this module's (then it is dropped, with a
- * warning) or the module unloads. An entry left so is never taken for
- * another buffer's attachment at its address (sgt_cache_matches()).
+ * warning) or, where the core keeps the table, the module unloads. An entry
+ * left so is never taken for another buffer's or device's attachment at its
+ * address (sgt_cache_matches()); since v6.16 nothing tells a later plain
+ * attachment of the same buffer and device at that address from it, and
+ * the exporter may have freed the table at its detach: importers must not
+ * detach an attachment of this module's with plain dma_buf_detach() there.
  * Importers hold the module through their symbol references. Where the
  * core keeps the table, cached attachments take no reference: it unmaps
  * them at their detach whether this module is loaded or not. Elsewhere only
@@ -619,16 +623,19 @@ static struct sg_table *sgt_cache_entry_table(struct dma_buf_attachment *attach)
 /*
  * The table a map of @attach returns without the core: the one this module
  * cached at its attach, or NULL. Where the core keeps the table, that is
- * &dma_buf_attachment.sgt of an exporter without cache_sgt_mapping, which
- * only this module sets for it (before the importer has the attachment, so
- * it never changes under a map); for an exporter with the core's lazy cache
- * the table may be the core's, stored at the importer's first map, under
- * the reservation lock only: such maps go to the core, which returns the
- * same table. Elsewhere the module's entry for the attachment.
+ * &dma_buf_attachment.sgt of a static importer of a static exporter without
+ * cache_sgt_mapping, which only this module sets (before the importer has
+ * the attachment, so it never changes under a map). The core sets it for
+ * mismatched static/dynamic pairs at attach, and for an exporter with its
+ * lazy cache at the importer's first map, under the reservation lock only:
+ * those maps go to the core, which returns the same table. Elsewhere the
+ * module's entry for the attachment.
  */
 static struct sg_table *sgt_cache_kept(struct dma_buf_attachment *attach)
 {
 #if DMA_BUF_SGT_CACHE_ATTACH_SGT
+	if (attach->importer_ops || dma_buf_is_dynamic(attach->dmabuf))
+		return NULL;
 #if DMA_BUF_SGT_CACHE_LAZY
 	if (attach->dmabuf->ops->cache_sgt_mapping)
 		return NULL;
@@ -1043,9 +1050,10 @@ EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_unmap_locked);
  * @attach: the attachment; freed by this call
  *
  * Like dma_buf_detach(), which unmaps a cached table once, with
- * %DMA_BIDIRECTIONAL, before the exporter's detach. Bad arguments (a NULL
- * one, an attachment of another buffer) go to dma_buf_detach() with nothing
- * changed here.
+ * %DMA_BIDIRECTIONAL, before the exporter's detach. A NULL argument goes to
+ * dma_buf_detach() (its warning) with nothing changed here; an attachment of
+ * another buffer is refused with a warning and nothing changed, as the core
+ * does since v6.2 (before, the core detached it from the wrong buffer).
  *
  * Context: Process context. The caller must not hold the reservation lock of
  * @dmabuf nor any lock the exporter's unmap takes.
@@ -1055,14 +1063,21 @@ void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 {
 	struct sg_table *sgt;
 
-	if (!dmabuf || !attach || dmabuf != attach->dmabuf) {
+	if (!dmabuf || !attach) {
 		dma_buf_detach(dmabuf, attach);
 		return;
 	}
+	if (WARN_ON(dmabuf != attach->dmabuf))
+		return;
+	/* since v6.16 the entry's reference goes with it: keep one to the end */
+	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT)
+		get_dma_buf(dmabuf);
 	sgt = sgt_cache_remove(attach, true);
 	if (sgt)
 		sgt_cache_release(attach, sgt);
 	dma_buf_detach(dmabuf, attach);
+	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT)
+		dma_buf_put(dmabuf);
 }
 EXPORT_SYMBOL_GPL(dma_buf_sgt_cache_detach);
 

@@ -232,14 +232,18 @@ static void bad_args(struct hostile_buf *a, struct hostile_buf *b)
 	if (!IS_ERR_OR_NULL(got))
 		dma_buf_sgt_cache_unmap(at, got, HOSTILE_NO_DIR);
 
-	/* detach with a NULL buffer or attachment: refused, still attached */
+	/*
+	 * detach with a NULL buffer or attachment, or from another buffer:
+	 * refused, still attached (6.1's core has no check for the last one)
+	 */
 	maps = a->maps;
 	unmaps = a->unmaps;
 	dma_buf_sgt_cache_detach(NULL, at);
 	dma_buf_sgt_cache_detach(a->dmabuf, NULL);
+	dma_buf_sgt_cache_detach(b->dmabuf, at);
 	got = dma_buf_sgt_cache_map(at, DMA_TO_DEVICE);
-	ktap(a->maps == maps && a->unmaps == unmaps && got == cached,
-	     "detach_null_changes_nothing");
+	ktap(a->maps == maps && a->unmaps == unmaps && got == cached && !b->unmaps,
+	     "detach_bad_changes_nothing");
 	if (!IS_ERR(got))
 		dma_buf_sgt_cache_unmap(at, got, DMA_TO_DEVICE);
 	dma_buf_sgt_cache_detach(a->dmabuf, at);
@@ -274,7 +278,7 @@ static void reuse(struct hostile_buf *a, struct hostile_buf *b)
 	struct dma_buf_attachment *at, *old, **held;
 	struct device *dev = hostile_dev.dev;
 	struct sg_table *cached, *got;
-	int n = 0, i;
+	int n = 0, i, unmaps = 0;
 
 	held = kcalloc(HOSTILE_REUSE_TRIES, sizeof(*held), GFP_KERNEL);
 	if (!held) {
@@ -289,6 +293,7 @@ static void reuse(struct hostile_buf *a, struct hostile_buf *b)
 	cached = dma_buf_sgt_cache_table(old);
 	ktap(cached && a->maps == 1, "cached_attach");
 	dma_buf_detach(a->dmabuf, old);
+	unmaps = a->unmaps;
 	pr_info("# sgt_hostile: plain detach: %d unmap(s) of the cached table (%s)\n",
 		a->unmaps, DMA_BUF_SGT_CACHE_ATTACH_SGT ? "the core's" : "none: it leaks");
 
@@ -315,24 +320,15 @@ static void reuse(struct hostile_buf *a, struct hostile_buf *b)
 	if (!IS_ERR(got))
 		dma_buf_sgt_cache_unmap(at, got, DMA_TO_DEVICE);
 	ktap(b->unmaps == 1 && b->unmapped == got, "reused_attachment_unmaps_its_table");
+	/* (drops the entry left at the address, with a warning) */
 	dma_buf_sgt_cache_detach(b->dmabuf, at);
-	ktap(b->unmaps == 1 && b->maps == 1, "reused_attachment_detach_unmaps_nothing");
-
-	/* the header's attach at the address drops the entry left there */
-	for (n = 0, at = NULL; n < HOSTILE_REUSE_TRIES; n++) {
-		at = dma_buf_sgt_cache_attach_uncached(b->dmabuf, dev);
-		if (IS_ERR(at) || at == old)
-			break;
-		held[n] = at;
-	}
-	for (i = 0; i < n; i++)
-		dma_buf_sgt_cache_detach(b->dmabuf, held[i]);
-	ktap(!IS_ERR(at) && at == old && !dma_buf_sgt_cache_table(at), "entry_left_dropped");
-	if (!IS_ERR_OR_NULL(at))
-		dma_buf_sgt_cache_detach(b->dmabuf, at);
-	/* since v6.16 nothing unmapped it: the exporter's own cleanup */
-	if (!DMA_BUF_SGT_CACHE_ATTACH_SGT && cached && !a->unmaps)
-		sgt_test_mock_unmap(NULL, cached, DMA_BIDIRECTIONAL);
+	ktap(b->unmaps == 1 && b->maps == 1 && a->unmaps == unmaps,
+	     "reused_attachment_detach_unmaps_nothing");
+	/*
+	 * Since v6.16 nothing unmapped the first table: it leaks, as any table
+	 * still mapped at a detach does there (under CONFIG_DMABUF_DEBUG it is
+	 * the core's wrapper of the mock's, which cannot be freed from here).
+	 */
 out:
 	kfree(held);
 }
@@ -374,9 +370,9 @@ static void deny(struct hostile_buf *denied, struct hostile_buf *plain)
  */
 static void atomic_map(struct hostile_buf *a, bool core)
 {
+	static DEFINE_SPINLOCK(lock);
 	struct dma_buf_attachment *at;
 	struct sg_table *sgt;
-	DEFINE_SPINLOCK(lock);
 
 	at = core ? dma_buf_attach(a->dmabuf, hostile_dev.dev) :
 		    dma_buf_sgt_cache_attach(a->dmabuf, hostile_dev.dev);
