@@ -217,9 +217,12 @@ edu_guests() { # VER CONFIG KDIR INITRD INSMODS SGT-EDU-CONFIGS...
 	done
 }
 faults="sgt_faults@mode=errors,sgt_faults@mode=stress:seconds=3"
-# a map under a spinlock, the core's then the module's (tests/hostile)
+# a map under a spinlock, the core's then the module's (tests/hostile),
+# after the lockdep case: each might_sleep() report ends with lockdep's
+# "INFO: lockdep is turned off." (debug_show_held_locks())
 atomic=sgt_hostile@mode=atomic_core,sgt_hostile@mode=atomic
 atomic_expect=bug=sgt_hostile@mode=atomic_core,bug=sgt_hostile@mode=atomic
+atomic_expect+=,lockdep=sgt_hostile@mode=atomic_core,lockdep=sgt_hostile@mode=atomic
 # The two longest guests (the matrix, the random loop, the sweep): 140-190 s
 # on a quiet host, 305 s once while both patched kernels were rebuilt
 # beside them, which a cold run does too. The stock kernels' contract guest
