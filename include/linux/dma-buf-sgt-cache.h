@@ -90,9 +90,16 @@ static inline void dma_buf_sgt_cache_unmap(struct dma_buf_attachment *attach,
 	dma_buf_sgt_cache_core_unmap(attach, sgt, dir);
 }
 
+/*
+ * An attachment of another buffer is refused here, as the core does since
+ * v6.2 (6.1's core would detach it from the wrong buffer), as the module
+ * refuses it.
+ */
 static inline void dma_buf_sgt_cache_detach(struct dma_buf *dmabuf,
 					    struct dma_buf_attachment *attach)
 {
+	if (WARN_ON(dmabuf && attach && dmabuf != attach->dmabuf))
+		return;
 	dma_buf_detach(dmabuf, attach);
 }
 

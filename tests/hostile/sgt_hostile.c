@@ -298,8 +298,12 @@ static void bad_args(struct hostile_buf *a, struct hostile_buf *b)
 	dma_buf_sgt_cache_detach(a->dmabuf, at);
 	ktap(a->unmaps == unmaps + 1 && a->unmapped == exported, "detach_unmaps_once");
 
-	/* a direction that is none, uncached: the exporter's answer, as the core's */
-	core = dma_buf_attach(b->dmabuf, dev);
+	/*
+	 * a direction that is none, uncached: the exporter's answer, as the
+	 * core's map of an attachment it did not cache (on a patched kernel
+	 * dma_buf_attach() caches: the reference attaches uncached too)
+	 */
+	core = dma_buf_sgt_cache_attach_uncached(b->dmabuf, dev);
 	at = dma_buf_sgt_cache_attach_uncached(b->dmabuf, dev);
 	if (IS_ERR(core) || IS_ERR(at)) {
 		ktap(false, "uncached_map_no_direction");
@@ -312,7 +316,7 @@ static void bad_args(struct hostile_buf *a, struct hostile_buf *b)
 	if (!IS_ERR(at))
 		dma_buf_sgt_cache_detach(b->dmabuf, at);
 	if (!IS_ERR(core))
-		dma_buf_detach(b->dmabuf, core);
+		dma_buf_sgt_cache_detach(b->dmabuf, core);
 }
 
 /*
