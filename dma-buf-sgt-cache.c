@@ -623,19 +623,19 @@ static struct sg_table *sgt_cache_entry_table(struct dma_buf_attachment *attach)
 /*
  * The table a map of @attach returns without the core: the one this module
  * cached at its attach, or NULL. Where the core keeps the table, that is
- * &dma_buf_attachment.sgt of a static importer of a static exporter without
- * cache_sgt_mapping, which only this module sets (before the importer has
- * the attachment, so it never changes under a map). The core sets it for
- * mismatched static/dynamic pairs at attach, and for an exporter with its
- * lazy cache at the importer's first map, under the reservation lock only:
- * those maps go to the core, which returns the same table. Elsewhere the
- * module's entry for the attachment.
+ * &dma_buf_attachment.sgt of an exporter without cache_sgt_mapping, which
+ * this module sets for its own attachments, and the core for mismatched
+ * static/dynamic pairs (mapped and pinned at attach): in both cases before
+ * the importer has the attachment and for its life, so it never changes
+ * under a map, and the core's map would return that same table (those maps
+ * count as hits too). An exporter with the core's lazy cache may have its
+ * table stored by the core at the importer's first map, under the
+ * reservation lock only: its maps go to the core, which returns the same
+ * table. Elsewhere the module's entry for the attachment.
  */
 static struct sg_table *sgt_cache_kept(struct dma_buf_attachment *attach)
 {
 #if DMA_BUF_SGT_CACHE_ATTACH_SGT
-	if (attach->importer_ops || dma_buf_is_dynamic(attach->dmabuf))
-		return NULL;
 #if DMA_BUF_SGT_CACHE_LAZY
 	if (attach->dmabuf->ops->cache_sgt_mapping)
 		return NULL;

@@ -177,6 +177,11 @@ def main():
                      s) for s in sizes)
         ratios[name] = worst[0]
         ratios[name + '_at'] = human(worst[1])
+    # the module's cached map against the series' (its bound: both take no
+    # lock), the worst size
+    ratios['module_cached_map_vs_series'] = max(
+        get('stock', 'module', 'map_unmap', s) / get('patched', 'attach', 'map_unmap', s)
+        for s in sizes)
     for build, variant, name in (('patched', 'attach', 'cached_map_flatness'),
                                  ('stock', 'module', 'module_cached_map_flatness')):
         vals = [get(build, variant, 'map_unmap', s) for s in sizes]
