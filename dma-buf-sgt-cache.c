@@ -317,17 +317,17 @@ static void sgt_cache_might_call(struct lockdep_map *map)
 #endif
 
 /*
- * Whether @ops's map_dma_buf() is on the deny list, by name (as kallsyms
+ * Whether @map_dma_buf, an exporter's callback, is on the deny list, by name (as kallsyms
  * knows it, without a compiler suffix such as ".isra.0" and without the
  * " [module]" that "%ps" adds for a function in a module): on the default
  * list or the parameter's.
  */
-static bool sgt_cache_fn_on_list(const struct dma_buf_ops *ops)
+static bool sgt_cache_fn_on_list(const void *map_dma_buf)
 {
 	char fn[SGT_CACHE_FN_MAX];
 	unsigned int i;
 
-	snprintf(fn, sizeof(fn), "%ps", ops->map_dma_buf);
+	snprintf(fn, sizeof(fn), "%ps", map_dma_buf);
 	fn[strcspn(fn, ". ")] = '\0';
 	for (i = 0; i < ARRAY_SIZE(sgt_cache_deny_default); i++)
 		if (!strcmp(fn, sgt_cache_deny_default[i]))
@@ -339,56 +339,58 @@ static bool sgt_cache_fn_on_list(const struct dma_buf_ops *ops)
 }
 
 /*
- * The verdict of sgt_cache_fn_on_list() for each exporter seen, by
- * &dma_buf_ops: its kallsyms lookup costs more than the rest of an attach's
- * bookkeeping. Added under the mutex, looked up under RCU. An exporter
- * module's verdicts go when it is unloaded (another module's ops may come
- * to the same address), the rest at this module's exit.
+ * The verdict of sgt_cache_fn_on_list() for each map_dma_buf() callback
+ * seen: its kallsyms lookup costs more than the rest of an attach's
+ * bookkeeping. By the callback, not by &dma_buf_ops, which an exporter may
+ * allocate (vmwgfx copies its ops per device): a callback is text, whose
+ * address comes back only when its module is unloaded, and then its
+ * verdicts go (the module notifier); the rest at this module's exit. Added
+ * under the mutex, looked up under RCU.
  */
 struct sgt_cache_verdict {
 	struct hlist_node node;
 	struct rcu_head rcu;
-	const struct dma_buf_ops *ops;
+	const void *fn;
 	bool denied;
 };
 
 static DEFINE_HASHTABLE(sgt_cache_verdicts, 6);
 static DEFINE_MUTEX(sgt_cache_verdict_lock);
 
-static struct sgt_cache_verdict *sgt_cache_verdict_find(const struct dma_buf_ops *ops)
+static struct sgt_cache_verdict *sgt_cache_verdict_find(const void *fn)
 {
 	struct sgt_cache_verdict *v;
 
 	/* under RCU or the mutex */
-	hash_for_each_possible_rcu(sgt_cache_verdicts, v, node, (unsigned long)ops,
+	hash_for_each_possible_rcu(sgt_cache_verdicts, v, node, (unsigned long)fn,
 				   lockdep_is_held(&sgt_cache_verdict_lock))
-		if (v->ops == ops)
+		if (v->fn == fn)
 			return v;
 	return NULL;
 }
 
-/* sgt_cache_fn_on_list() of @ops, once per exporter; process context. */
-static bool sgt_cache_fn_denied(const struct dma_buf_ops *ops)
+/* sgt_cache_fn_on_list() of @fn, once per callback; process context. */
+static bool sgt_cache_fn_denied(const void *fn)
 {
 	struct sgt_cache_verdict *v;
 	bool denied;
 
 	rcu_read_lock();
-	v = sgt_cache_verdict_find(ops);
+	v = sgt_cache_verdict_find(fn);
 	denied = v && v->denied;
 	rcu_read_unlock();
 	if (v)
 		return denied;
 
-	denied = sgt_cache_fn_on_list(ops);
+	denied = sgt_cache_fn_on_list(fn);
 	mutex_lock(&sgt_cache_verdict_lock);
 	/* without memory, the verdict is found again next time */
-	if (!sgt_cache_verdict_find(ops)) {
+	if (!sgt_cache_verdict_find(fn)) {
 		v = kzalloc(sizeof(*v), GFP_KERNEL);
 		if (v) {
-			v->ops = ops;
+			v->fn = fn;
 			v->denied = denied;
-			hash_add_rcu(sgt_cache_verdicts, &v->node, (unsigned long)ops);
+			hash_add_rcu(sgt_cache_verdicts, &v->node, (unsigned long)fn);
 		}
 	}
 	mutex_unlock(&sgt_cache_verdict_lock);
@@ -404,7 +406,7 @@ static void sgt_cache_verdicts_forget(struct module *mod)
 
 	mutex_lock(&sgt_cache_verdict_lock);
 	hash_for_each_safe(sgt_cache_verdicts, bkt, tmp, v, node) {
-		if (mod && !within_module((unsigned long)v->ops, mod))
+		if (mod && !within_module((unsigned long)v->fn, mod))
 			continue;
 		hash_del_rcu(&v->node);
 		kfree_rcu(v, rcu);
@@ -414,7 +416,7 @@ static void sgt_cache_verdicts_forget(struct module *mod)
 
 /*
  * An exporter module going: its buffers are gone (each holds the module),
- * and so must be what is kept here by its ops' address.
+ * and so must be what is kept here by the address of its ops or callbacks.
  */
 static int sgt_cache_module_going(struct notifier_block *nb,
 				  unsigned long action, void *data)
@@ -438,7 +440,7 @@ static bool sgt_cache_denied(struct dma_buf *dmabuf)
 {
 	unsigned int i;
 
-	if (sgt_cache_fn_denied(dmabuf->ops))
+	if (sgt_cache_fn_denied(dmabuf->ops->map_dma_buf))
 		return true;
 	for (i = 0; i < sgt_cache_deny_count; i++)
 		if (dmabuf->exp_name && !strcmp(dmabuf->exp_name, sgt_cache_deny_extra[i]))
@@ -666,15 +668,21 @@ static void sgt_cache_served(struct dma_buf *dmabuf, bool unmap)
 /*
  * The core waits for the buffer's kernel fences (%DMA_RESV_USAGE_KERNEL: an
  * exporter's move or clear) after every exporter map for a static importer
- * (an exporter with cache_sgt_mapping: its first only), without the
- * reservation lock held since v6.2: so does a map served from the cache,
- * without the lock either. With no fence at all that is one load.
+ * (with the reservation lock held since v6.2, without before): so does a map
+ * served from the cache of a static importer of a static exporter, without
+ * the lock (dma_resv_wait_timeout() needs none). With no fence at all that
+ * is one load. A table the core itself keeps for a mismatched
+ * static/dynamic pair is returned by the core's map without a wait, and so
+ * here.
  */
-static int sgt_cache_wait_kernel(struct dma_buf *dmabuf)
+static int sgt_cache_wait_kernel(struct dma_buf_attachment *attach)
 {
+	struct dma_buf *dmabuf = attach->dmabuf;
 	long ret;
 
 	if (!rcu_access_pointer(dmabuf->resv->fences))
+		return 0;
+	if (attach->importer_ops || dma_buf_is_dynamic(dmabuf))
 		return 0;
 	ret = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL, true,
 				    MAX_SCHEDULE_TIMEOUT);
@@ -942,7 +950,7 @@ struct sg_table *dma_buf_sgt_cache_map(struct dma_buf_attachment *attach,
 		sgt_cache_core_served(attach, sgt, false);
 		return sgt;
 	}
-	ret = sgt_cache_wait_kernel(attach->dmabuf);
+	ret = sgt_cache_wait_kernel(attach);
 	if (ret)
 		return ERR_PTR(ret);
 	/* DMA_BIDIRECTIONAL: a kernel with the series returns it for any @dir. */
@@ -1009,7 +1017,7 @@ struct sg_table *dma_buf_sgt_cache_map_locked(struct dma_buf_attachment *attach,
 		return sgt;
 	}
 	dma_resv_assert_held(attach->dmabuf->resv);
-	ret = sgt_cache_wait_kernel(attach->dmabuf);
+	ret = sgt_cache_wait_kernel(attach);
 	if (ret)
 		return ERR_PTR(ret);
 	sgt_cache_might_call(sgt_cache_lockdep_map(attach->dmabuf, false));

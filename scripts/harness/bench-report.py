@@ -179,6 +179,10 @@ def main():
         ratios[name + '_at'] = human(worst[1])
     # the module's cached map against the series' (its bound: both take no
     # lock), the worst size
+    for s in sizes:
+        if get('stock', 'module', 'map_unmap', s) is None or \
+                get('patched', 'attach', 'map_unmap', s) is None:
+            sys.exit('error: cannot compute module_cached_map_vs_series: a measurement is missing')
     ratios['module_cached_map_vs_series'] = max(
         get('stock', 'module', 'map_unmap', s) / get('patched', 'attach', 'map_unmap', s)
         for s in sizes)

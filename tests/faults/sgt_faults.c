@@ -230,7 +230,7 @@ static int round_static(struct dma_buf *dmabuf, struct device *dev, bool cached)
  * One round of the sweep: as round_static(), but an attach may come back
  * uncached, as dma_buf_attach() made it, when the module could not record
  * it (an injected failure in its bookkeeping: the stock answer), counted in
- * @uncached; its map must then be the exporter's own.
+ * @uncached; no table is then kept for it after its map either.
  */
 static int round_sweep(struct dma_buf *dmabuf, struct device *dev, unsigned int *uncached)
 {

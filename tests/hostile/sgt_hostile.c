@@ -583,12 +583,14 @@ static void fence_wait(struct hostile_buf *a)
 	m.cached = dma_buf_sgt_cache_attach(a->dmabuf, hostile_dev.dev);
 	m.core = dma_buf_attach(a->dmabuf, hostile_dev.dev);
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (f)
+		dma_fence_init(f, &hostile_fence_ops, &hostile_fence_lock,
+			       dma_fence_context_alloc(1), 1);
 	if (IS_ERR(m.cached) || IS_ERR(m.core) || !f) {
 		ktap(false, "set_up");
 		goto out;
 	}
 	ktap(dma_buf_sgt_cache_table(m.cached), "cached_attach");
-	dma_fence_init(f, &hostile_fence_ops, &hostile_fence_lock, dma_fence_context_alloc(1), 1);
 	dma_resv_lock(a->dmabuf->resv, NULL);
 	ret = dma_resv_reserve_fences(a->dmabuf->resv, 1);
 	if (!ret)
@@ -608,8 +610,10 @@ signal:
 	hostile_maps_interrupted(&m);
 	ktap(!m.cached_err && !m.core_err, "fence_signalled_maps");
 out:
-	if (f)
+	if (f) {
+		dma_fence_signal(f);
 		dma_fence_put(f);
+	}
 	if (!IS_ERR(m.core))
 		dma_buf_detach(a->dmabuf, m.core);
 	if (!IS_ERR(m.cached))
